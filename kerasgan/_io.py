@@ -1,0 +1,91 @@
+"""Atomic file writing: nothing is ever left half-written."""
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+
+@contextlib.contextmanager
+def atomic_path(path, *, directory=False):
+    """Yield a temporary path next to `path`; on success rename it onto `path`.
+
+    On error the temporary file (or directory) is removed and `path` is left as
+    it was. With `directory=True` the yielded path is a fresh empty directory
+    name and an existing directory at `path` is replaced.
+
+    Example:
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "out.txt")
+    >>> with atomic_path(target) as tmp:
+    ...     _ = open(tmp, "w").write("done")
+    >>> open(target).read()
+    'done'
+    """
+    path = os.fspath(path)
+    parent = os.path.dirname(os.path.abspath(path))
+    os.makedirs(parent, exist_ok=True)
+    base = os.path.basename(path)
+    if directory:
+        tmp = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+        os.rmdir(tmp)
+    else:
+        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        # Some writers (Keras' save_weights) insist on the final extension.
+        ext = "".join(path.rpartition(".")[1:]) if "." in base else ""
+        if ext:
+            os.replace(tmp, tmp + ext)
+            tmp = tmp + ext
+    try:
+        yield tmp
+        if directory:
+            old = None
+            if os.path.exists(path):
+                old = tempfile.mkdtemp(prefix=f".{base}.", suffix=".old", dir=parent)
+                os.rmdir(old)
+                os.replace(path, old)
+            os.replace(tmp, path)
+            if old:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        if os.path.isdir(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def write_json(path, data):
+    """Write `data` as indented JSON, atomically.
+
+    Example:
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> write_json(p, {"a": 1}); json.load(open(p))
+    {'a': 1}
+    """
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(data, f, indent=2, sort_keys=True)
+            f.write("\n")
+
+
+def sha256_of(path):
+    """Hex sha256 of a file.
+
+    Example:
+    >>> import tempfile
+    >>> f = tempfile.NamedTemporaryFile(delete=False); _ = f.write(b"abc"); f.close()
+    >>> sha256_of(f.name)[:12]
+    'ba7816bf8f01'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,95 @@
+"""Batch unpacking and the data checks `GAN.fit` runs before the first step."""
+
+import numpy as np
+import tensorflow as tf
+
+_DICT_KEYS = ("images", "labels", "latents")
+
+
+def unpack_batch(data):
+    """Split a batch into `(images, labels, latents)`; absent parts are None.
+
+    Accepts `x`, `(x,)`, `(x, y)`, `(x, y, sample_weight)` or a dict with
+    `"images"` and optionally `"labels"` and `"latents"`.
+
+    Example:
+    >>> unpack_batch({"images": 1, "latents": 2})
+    (1, None, 2)
+    >>> unpack_batch((1, 3))
+    (1, 3, None)
+    """
+    if isinstance(data, dict):
+        return data["images"], data.get("labels"), data.get("latents")
+    if isinstance(data, (tuple, list)):
+        if len(data) == 1 and isinstance(data[0], dict):
+            return unpack_batch(data[0])
+        images = data[0]
+        labels = data[1] if len(data) > 1 else None
+        return images, labels, None
+    return data, None, None
+
+
+def _spec_of(value):
+    """(shape, dtype) of a tensor spec, tensor or array, or None if not array-like."""
+    if isinstance(value, tf.TensorSpec):
+        return tuple(value.shape.as_list()), value.dtype.as_numpy_dtype
+    if isinstance(value, (tf.Tensor, np.ndarray)):
+        return tuple(value.shape), np.dtype(value.dtype.as_numpy_dtype if isinstance(value, tf.Tensor) else value.dtype)
+    return None
+
+
+def check_training_data(x, data_shape, latent_dim):
+    """Check data given to `GAN.fit` against the model, before any step runs.
+
+    Looks at a `tf.data.Dataset`'s element spec, or at arrays / dicts of
+    arrays. Raises a ValueError that names the expected and the given structure,
+    sample shape or dtype. Other inputs (generators, PyDatasets) are passed
+    through to Keras unchecked.
+
+    Example:
+    >>> check_training_data(np.zeros((4, 3), "float32"), (2,), 8)
+    Traceback (most recent call last):
+    ...
+    ValueError: Training images must have shape [batch, 2] and a float dtype; got shape [4, 3] (float32).
+    """
+    if isinstance(x, tf.data.Dataset):
+        spec = x.element_spec
+    elif isinstance(x, (np.ndarray, tf.Tensor, dict, tuple, list)):
+        spec = x
+    else:
+        return
+    if isinstance(spec, dict) and "images" not in spec:
+        raise ValueError(
+            "A dict batch must have an 'images' entry (and optionally 'labels', "
+            f"'latents'); got keys {sorted(spec)}."
+        )
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - set(_DICT_KEYS))
+        if unknown:
+            raise ValueError(
+                f"Unknown batch keys {unknown}; expected some of {list(_DICT_KEYS)}."
+            )
+    images, _, latents = unpack_batch(spec)
+    _check_part("images", images, data_shape, floating=True)
+    if latents is not None:
+        _check_part("latents", latents, (latent_dim,), floating=True)
+
+
+def _check_part(what, value, sample_shape, floating):
+    found = _spec_of(value)
+    expected = "[batch, " + ", ".join(str(d) for d in sample_shape) + "]"
+    if found is None:
+        raise ValueError(
+            f"Training {what} must be a tensor of shape {expected}; got {type(value).__name__}."
+        )
+    shape, dtype = found
+    given = "[" + ", ".join("None" if d is None else str(d) for d in shape) + "]"
+    ok_shape = len(shape) == len(sample_shape) + 1 and all(
+        g is None or g == e for g, e in zip(shape[1:], sample_shape)
+    )
+    ok_dtype = np.issubdtype(dtype, np.floating) if floating else True
+    if not (ok_shape and ok_dtype):
+        raise ValueError(
+            f"Training {what} must have shape {expected} and a float dtype; "
+            f"got shape {given} ({np.dtype(dtype).name})."
+        )

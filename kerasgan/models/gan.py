@@ -1,0 +1,428 @@
+"""`GAN`: the one adversarial training loop that every kerasgan variant reuses.
+
+A variant (NS-GAN, LSGAN, WGAN, WGAN-GP, R1-GAN, SNGAN ...) is a choice of loss,
+discriminator penalties and network options passed to this class; see
+`kerasgan.models.variants`.
+
+Distribution (`tf.distribute`) is handled inside `train_step`:
+
+- Keras sums gradients over replicas, so every loss and penalty, computed as a
+  mean over the replica's share of the batch, is divided by the number of
+  replicas before differentiation: the summed gradient equals the gradient of
+  the global-batch mean on one device.
+- Logged values are the unscaled per-replica means; Keras averages them over
+  replicas, which gives the global-batch value.
+- Random numbers are stateless and keyed on (model seed, training step,
+  purpose, replica id): every replica draws different latents, reruns with the
+  same seed draw the same ones, and a checkpoint of the optimizers' step
+  counters is all that is needed to resume the random stream.
+"""
+
+import numbers
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import losses as losses_lib
+from kerasgan import regularizers as regularizers_lib
+from kerasgan._validation import check_positive_int
+from kerasgan.models.data_checks import check_training_data, unpack_batch
+
+# Purposes folded into the step seed, so that each random draw is independent.
+_LATENTS_D = 0
+_LATENTS_G = 1
+_NOISE_REAL = 2
+_NOISE_FAKE = 3
+_PENALTY = 4
+
+
+def latents_for_seed(num, latent_dim, seed):
+    """The latent vectors `generate(num, seed=seed)` and the SavedModel's `sample` use.
+
+    z ~ N(0, I), drawn statelessly from `seed`, so the same (num, seed) gives the
+    same latents in Python and in an exported SavedModel.
+
+    Example:
+    >>> z = latents_for_seed(4, 2, seed=7)
+    >>> tuple(z.shape), bool(tf.reduce_all(z == latents_for_seed(4, 2, seed=7)))
+    ((4, 2), True)
+    """
+    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+    return tf.random.stateless_normal(tf.stack([num, latent_dim]), seed=seed)
+
+
+def _logits_mean(logits):
+    return tf.reduce_mean(tf.cast(logits, tf.float32))
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(keras.Model):
+    """A generative adversarial network trained with `model.fit`.
+
+    One `train_step` runs `d_steps` discriminator updates and one generator
+    update, each with its own `tf.GradientTape`.
+
+    Args:
+        generator: a built `keras.Model` from latents `[B, latent_dim]` to samples.
+        discriminator: a built `keras.Model` from samples to logits `[B]` or `[B, 1]`.
+        latent_dim: size of z; inferred from the generator's input when None.
+        loss: a `kerasgan.losses` name (`"minimax"`, `"non_saturating"`,
+            `"least_squares"`, `"wasserstein"`, `"hinge"`,
+            `"relativistic_average"`) or a `kerasgan.losses.GANLoss`.
+        regularizers: discriminator penalties (`kerasgan.regularizers`
+            objects, names or `{"name": ..., ...}` dicts), e.g.
+            `[kerasgan.regularizers.R1(gamma=1.0)]`.
+        d_steps: discriminator updates per generator update.
+        ema_decay: if set (e.g. 0.999), keep an exponential moving average of
+            the generator's weights; `generate`, `call` and `export` use it.
+        instance_noise: a `kerasgan.regularizers.InstanceNoise`, or None.
+        seed: integer seed of the latent and noise draws.
+
+    Batches may be `x`, `(x, y)`, or a dict `{"images", "labels", "latents"}`;
+    with `"latents"` the step uses those latent vectors (for all of its
+    discriminator steps and its generator step) instead of drawing its own.
+    The real batch is reused by the `d_steps` discriminator updates.
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> gan = GAN(mlp_generator(8, (2,), (32,)), mlp_discriminator((2,), (32,)))
+    >>> gan.compile()
+    >>> history = gan.fit(np.random.randn(256, 2).astype("float32"), batch_size=64,
+    ...                   epochs=1, verbose=0)
+    >>> sorted(history.history)
+    ['d_loss', 'fake_logits', 'g_loss', 'real_logits']
+    >>> gan.generate(5, seed=0).shape
+    (5, 2)
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        loss="non_saturating",
+        regularizers=(),
+        d_steps=1,
+        ema_decay=None,
+        instance_noise=None,
+        seed=0,
+        **kwargs,
+    ):
+        kwargs.setdefault("name", "gan")
+        super().__init__(**kwargs)
+        for role, net in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(net, keras.Model):
+                raise TypeError(f"`{role}` must be a keras.Model; got {type(net).__name__}.")
+            if not net.built:
+                raise ValueError(
+                    f"The {role} {net.name!r} is not built. Build it (e.g. a functional "
+                    "model with keras.Input, or call it once) before creating the GAN."
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        inferred = generator.input_shape[-1] if not isinstance(generator.input_shape, list) else None
+        if latent_dim is None:
+            latent_dim = inferred
+        self.latent_dim = check_positive_int("latent_dim", latent_dim)
+        if inferred is not None and inferred != self.latent_dim:
+            raise ValueError(
+                f"latent_dim={self.latent_dim} does not match the generator's input "
+                f"width {inferred}."
+            )
+        self.data_shape = tuple(generator.output_shape[1:])
+        d_shape = tuple(discriminator.input_shape[1:])
+        if d_shape != self.data_shape:
+            raise ValueError(
+                f"The generator makes samples of shape {self.data_shape} but the "
+                f"discriminator expects {d_shape}."
+            )
+        self.gan_loss = losses_lib.get(loss)
+        self.penalties = [regularizers_lib.get(r) for r in regularizers]
+        names = [p.name for p in self.penalties]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Each penalty may appear once; got {names}.")
+        self.d_steps = check_positive_int("d_steps", d_steps)
+        if ema_decay is not None and not (
+            isinstance(ema_decay, numbers.Real) and 0.0 < ema_decay < 1.0
+        ):
+            raise ValueError(f"`ema_decay` must be None or in (0, 1); got {ema_decay!r}.")
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
+        if instance_noise is not None and not isinstance(
+            instance_noise, regularizers_lib.InstanceNoise
+        ):
+            if isinstance(instance_noise, dict):
+                instance_noise = regularizers_lib.InstanceNoise(**instance_noise)
+            else:
+                raise TypeError(
+                    "`instance_noise` must be None, an InstanceNoise or its config dict; "
+                    f"got {instance_noise!r}."
+                )
+        self.instance_noise = instance_noise
+        if not isinstance(seed, numbers.Integral):
+            raise ValueError(f"`seed` must be an integer; got {seed!r}.")
+        self.seed = int(seed)
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.name = f"{generator.name}_ema"
+            self.ema_generator.set_weights(generator.get_weights())
+        self._trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ["d_loss", "g_loss", "real_logits", "fake_logits", *names]
+        }
+        self.built = True
+
+    # ------------------------------------------------------------------ set-up
+    def compile(self, g_optimizer=None, d_optimizer=None, jit_compile="auto", **kwargs):
+        """Configure the two optimizers.
+
+        Args:
+            g_optimizer: generator optimizer (default Adam(2e-4, beta_1=0.5)).
+            d_optimizer: discriminator optimizer (default Adam(2e-4, beta_1=0.5)).
+                Different learning rates for G and D give TTUR (Heusel et al. 2017).
+            jit_compile: compile the train step with XLA. `"auto"` (default) turns
+                it on with a single replica (20-30% faster on CPU here) and off
+                under a multi-replica strategy, where XLA was not verified (on
+                logical CPU devices it fails with "Trying to access resource ...
+                located in device CPU:1 from device CPU:0").
+            **kwargs: passed to `keras.Model.compile` (e.g. `steps_per_execution`).
+
+        Both optimizers are built here, so under a strategy call `compile` inside
+        `strategy.scope()`.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(8, (2,), (16,)), mlp_discriminator((2,), (16,)))
+        >>> gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
+        ...             d_optimizer=keras.optimizers.Adam(4e-4))
+        """
+        for key in ("loss", "optimizer", "metrics"):
+            if key in kwargs:
+                raise ValueError(
+                    f"GAN.compile takes g_optimizer and d_optimizer; `{key}` is not used "
+                    "(losses are chosen when the GAN is constructed)."
+                )
+        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if g_optimizer is d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two different optimizers.")
+        if jit_compile == "auto":
+            jit_compile = tf.distribute.get_strategy().num_replicas_in_sync == 1
+        # The generator's optimizer is Keras' `model.optimizer`: its `iterations`
+        # counts training steps (callbacks, TensorBoard) and keys the random draws.
+        super().compile(optimizer=g_optimizer, jit_compile=jit_compile, **kwargs)
+        self.g_optimizer = self.optimizer
+        self.d_optimizer = d_optimizer
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    @property
+    def sampling_generator(self):
+        """The generator used for sampling: the EMA copy when `ema_decay` is set."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def call(self, latents, training=False):
+        return self.sampling_generator(latents, training=training)
+
+    # --------------------------------------------------------------- training
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`, after checking the data against the model.
+
+        The data's structure, sample shape and dtype are checked before the
+        first step; a mismatch raises a ValueError naming expected and given.
+        """
+        if getattr(self, "d_optimizer", None) is None:
+            raise RuntimeError("Call gan.compile() before gan.fit().")
+        check_training_data(x, self.data_shape, self.latent_dim)
+        return super().fit(x, y, *args, **kwargs)
+
+    def _step_seed(self, *purpose):
+        step = tf.cast(self.optimizer.iterations, tf.int64)
+        seed = tf.stack([tf.constant(self.seed, tf.int64), step])
+        for part in purpose:
+            seed = tf.random.experimental.stateless_fold_in(seed, part)
+        replica = tf.distribute.get_replica_context()
+        replica_id = replica.replica_id_in_sync_group if replica is not None else 0
+        return tf.random.experimental.stateless_fold_in(seed, tf.cast(replica_id, tf.int32))
+
+    def _latents(self, given, batch, *purpose):
+        if given is not None:
+            return tf.cast(given, self.compute_dtype)
+        shape = tf.stack([batch, self.latent_dim])
+        return tf.random.stateless_normal(shape, seed=self._step_seed(*purpose))
+
+    def _noisy(self, samples, *purpose):
+        if self.instance_noise is None:
+            return samples
+        seed = self._step_seed(*purpose)
+        return self.instance_noise(samples, self.optimizer.iterations, seed)
+
+    def _generate(self, latents, labels, training):
+        """Hook for conditional models: run the generator."""
+        return self.generator(latents, training=training)
+
+    def _discriminate(self, samples, labels, training):
+        """Hook for conditional models: run the discriminator."""
+        return self.discriminator(samples, training=training)
+
+    def train_step(self, data):
+        real, labels, given_latents = unpack_batch(data)
+        real = tf.cast(real, self.compute_dtype)
+        batch = tf.shape(real)[0]
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        for k in range(self.d_steps):
+            latents = self._latents(given_latents, batch, _LATENTS_D, k)
+            self._discriminator_step(real, labels, latents, replicas, k)
+        latents = self._latents(given_latents, batch, _LATENTS_G)
+        self._generator_step(real, labels, latents, replicas)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _discriminator_step(self, real, labels, latents, replicas, k):
+        fake = tf.stop_gradient(self._generate(latents, labels, training=True))
+        real_in = self._noisy(real, _NOISE_REAL, k)
+        fake_in = self._noisy(fake, _NOISE_FAKE, k)
+
+        def critic(samples):
+            return self._discriminate(samples, labels, training=True)
+
+        with tf.GradientTape() as tape:
+            real_logits = critic(real_in)
+            fake_logits = critic(fake_in)
+            d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits)
+            total = d_loss
+            penalty_values = {}
+            for i, penalty in enumerate(self.penalties):
+                seed = self._step_seed(_PENALTY, k, i)
+                if penalty.interval == 1:
+                    due = tf.constant(True)
+                    value = penalty(critic, real_in, fake_in, seed)
+                else:
+                    due = tf.equal(self.d_optimizer.iterations % penalty.interval, 0)
+                    value = tf.cond(
+                        due,
+                        lambda p=penalty, s=seed: p(critic, real_in, fake_in, s),
+                        lambda: tf.constant(0.0),
+                    )
+                penalty_values[penalty.name] = (value, due)
+                total = total + penalty.weight * penalty.interval * value
+            scaled = total / replicas
+        variables = self.discriminator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.d_optimizer.apply_gradients(zip(grads, variables))
+        self._trackers["d_loss"].update_state(d_loss)
+        self._trackers["real_logits"].update_state(_logits_mean(real_logits))
+        self._trackers["fake_logits"].update_state(_logits_mean(fake_logits))
+        for name, (value, due) in penalty_values.items():
+            self._trackers[name].update_state(value, sample_weight=tf.cast(due, tf.float32))
+
+    def _generator_step(self, real, labels, latents, replicas):
+        real_logits = None
+        with tf.GradientTape() as tape:
+            fake = self._generate(latents, labels, training=True)
+            fake_logits = self._discriminate(self._noisy(fake, _NOISE_FAKE, self.d_steps), labels, True)
+            if self.gan_loss.generator_needs_real_logits:
+                real_logits = self._discriminate(self._noisy(real, _NOISE_REAL, self.d_steps), labels, True)
+            g_loss = self.gan_loss.generator_loss(fake_logits, real_logits)
+            scaled = g_loss / replicas
+        variables = self.generator.trainable_variables
+        grads = tape.gradient(scaled, variables)
+        self.g_optimizer.apply_gradients(zip(grads, variables))
+        self._trackers["g_loss"].update_state(g_loss)
+        if self.ema_generator is not None:
+            self._update_ema()
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        pairs = list(zip(self.ema_generator.weights, self.generator.weights))
+        trainable = {id(v) for v in self.generator.trainable_weights}
+
+        def merge_fn(strategy):
+            for ema_var, var in pairs:
+                if id(var) in trainable:
+                    def update(e, v):
+                        return e.assign(decay * e + (1.0 - decay) * tf.cast(v, e.dtype))
+                else:
+                    def update(e, v):
+                        return e.assign(tf.cast(v, e.dtype))
+                strategy.extended.update(ema_var.value, update, args=(var.value,))
+
+        tf.distribute.get_replica_context().merge_call(merge_fn)
+
+    # --------------------------------------------------------------- sampling
+    def generate(self, num_or_latents, seed=None, batch_size=4096):
+        """Generate samples as a numpy array.
+
+        Args:
+            num_or_latents: a number of samples, or latent vectors `[N, latent_dim]`.
+            seed: with a number of samples, the seed of the latents (the same seed
+                gives the same samples, also from the exported SavedModel's
+                `sample` endpoint); None draws a random seed.
+            batch_size: samples generated per generator call.
+
+        Uses the EMA generator when `ema_decay` is set.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
+        >>> bool((gan.generate(3, seed=1) == gan.generate(3, seed=1)).all())
+        True
+        """
+        if isinstance(num_or_latents, numbers.Integral):
+            num = check_positive_int("num", num_or_latents, allow_zero=True)
+            if seed is None:
+                seed = int(np.random.default_rng().integers(2**31 - 1))
+            latents = latents_for_seed(num, self.latent_dim, int(seed))
+        else:
+            latents = np.asarray(num_or_latents)
+            if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
+                raise ValueError(
+                    f"Latents must have shape [N, {self.latent_dim}]; got {latents.shape}."
+                )
+            latents = tf.constant(latents, tf.float32)
+        chunks = [
+            self.sampling_generator(latents[i : i + batch_size], training=False)
+            for i in range(0, int(latents.shape[0]), batch_size)
+        ]
+        if not chunks:
+            return np.zeros((0, *self.data_shape), np.float32)
+        return np.concatenate([np.asarray(c) for c in chunks], axis=0)
+
+    def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
+        """Write the (EMA) generator as a SavedModel; see `kerasgan.export.export_generator`.
+
+        Example:
+        >>> gan.export("/tmp/gan_savedmodel")  # doctest: +SKIP
+        """
+        if format != "tf_saved_model":
+            raise ValueError(f"GAN.export writes format='tf_saved_model'; got {format!r}.")
+        from kerasgan.export import export_generator
+
+        return export_generator(self, filepath, **kwargs)
+
+    # ---------------------------------------------------------- serialization
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            loss=self.gan_loss.name,
+            regularizers=[{"name": p.name, **p.get_config()} for p in self.penalties],
+            d_steps=self.d_steps,
+            ema_decay=self.ema_decay,
+            instance_noise=None if self.instance_noise is None else self.instance_noise.get_config(),
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

@@ -1,0 +1,143 @@
+"""The lecture's GAN variants, each a one-line construction over the one `GAN` loop.
+
+| factory      | loss                | discriminator constraint / penalty          |
+|--------------|---------------------|---------------------------------------------|
+| `MinimaxGAN` | minimax (saturating)| —                                           |
+| `NSGAN`      | non-saturating      | —                                           |
+| `LSGAN`      | least squares       | —                                           |
+| `WGAN`       | Wasserstein         | weight clipping to [-c, c], 5 critic steps  |
+| `WGANGP`     | Wasserstein         | gradient penalty (lambda 10), 5 critic steps|
+| `R1GAN`      | non-saturating      | R1 penalty (gamma)                          |
+| `SNGAN`      | hinge               | spectral normalization in D                 |
+
+Each returns a `kerasgan.models.GAN`; extra keyword arguments (ema_decay,
+instance_noise, seed, ...) go to `GAN`.
+"""
+
+from kerasgan._naming import unknown_name_error
+from kerasgan.constraints import clip_model_weights
+from kerasgan.layers import SpectralNormalization
+from kerasgan.models.gan import GAN
+from kerasgan.regularizers import R1, GradientPenalty
+
+
+def MinimaxGAN(generator, discriminator, **kwargs):
+    """The original GAN game, min_G max_D V(D, G), with the saturating generator loss.
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> MinimaxGAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).gan_loss.name
+    'minimax'
+    """
+    return GAN(generator, discriminator, loss="minimax", **kwargs)
+
+
+def NSGAN(generator, discriminator, **kwargs):
+    """GAN with the non-saturating generator loss -log D(G(z)) (the lecture's "in practice").
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> NSGAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).gan_loss.name
+    'non_saturating'
+    """
+    return GAN(generator, discriminator, loss="non_saturating", **kwargs)
+
+
+def LSGAN(generator, discriminator, **kwargs):
+    """Least-squares GAN (Mao et al. 2017): a real-valued discriminator with (a, b, c) = (0, 1, 1).
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> LSGAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).gan_loss.name
+    'least_squares'
+    """
+    return GAN(generator, discriminator, loss="least_squares", **kwargs)
+
+
+def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
+    """Wasserstein GAN (Arjovsky et al. 2017): critic weights clipped to [-c, c].
+
+    Every trainable weight of `discriminator` gets a `ClipWeights(clip_value)`
+    constraint, applied by the optimizer after each update.
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> gan = WGAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), clip_value=0.05)
+    >>> gan.d_steps, float(abs(gan.discriminator.get_weights()[0]).max()) <= 0.05
+    (5, True)
+    """
+    clip_model_weights(discriminator, clip_value)
+    return GAN(generator, discriminator, loss="wasserstein", d_steps=d_steps, **kwargs)
+
+
+def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5, **kwargs):
+    """WGAN with gradient penalty (Gulrajani et al. 2017): lambda = 10, alpha ~ U[0, 1].
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> WGANGP(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).penalties
+    [GradientPenalty(weight=10.0, interval=1, target=1.0, one_sided=False)]
+    """
+    penalty = GradientPenalty(weight=gp_weight, one_sided=one_sided)
+    return GAN(
+        generator, discriminator, loss="wasserstein", regularizers=[penalty],
+        d_steps=d_steps, **kwargs,
+    )
+
+
+def R1GAN(generator, discriminator, gamma=10.0, r1_interval=1, **kwargs):
+    """Non-saturating GAN with the R1 penalty (Mescheder et al. 2018).
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> R1GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), gamma=0.1).penalties
+    [R1(gamma=0.1, interval=1)]
+    """
+    return GAN(
+        generator, discriminator, loss="non_saturating",
+        regularizers=[R1(gamma=gamma, interval=r1_interval)], **kwargs,
+    )
+
+
+def SNGAN(generator, discriminator, **kwargs):
+    """Spectrally normalized GAN (Miyato et al. 2018): hinge loss, SN in every D layer.
+
+    `discriminator` must be built with `SpectralNormalization` layers, e.g.
+    `kerasgan.nets.mlp_discriminator(..., spectral_norm=True)`.
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> d = mlp_discriminator((2,), (8,), spectral_norm=True)
+    >>> SNGAN(mlp_generator(4, (2,), (8,)), d).gan_loss.name
+    'hinge'
+    """
+    if not any(isinstance(layer, SpectralNormalization) for layer in discriminator._flatten_layers()):
+        raise ValueError(
+            f"SNGAN needs a discriminator with SpectralNormalization layers; "
+            f"{discriminator.name!r} has none. Build it with spectral_norm=True."
+        )
+    return GAN(generator, discriminator, loss="hinge", **kwargs)
+
+
+VARIANTS = {
+    "gan": MinimaxGAN,
+    "nsgan": NSGAN,
+    "lsgan": LSGAN,
+    "wgan": WGAN,
+    "wgan_gp": WGANGP,
+    "r1gan": R1GAN,
+    "sngan": SNGAN,
+}
+
+
+def create_variant(name, generator, discriminator, **kwargs):
+    """Build the variant called `name` (a key of `VARIANTS`).
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> create_variant("lsgan", mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).gan_loss.name
+    'least_squares'
+    """
+    if name not in VARIANTS:
+        raise unknown_name_error("GAN variant", name, VARIANTS)
+    return VARIANTS[name](generator, discriminator, **kwargs)
