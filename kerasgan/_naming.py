@@ -19,14 +19,17 @@ def closest_first(name, valid_names):
     )
 
 
-def unknown_name_error(kind, name, valid_names):
+def unknown_name_error(kind, name, valid_names, limit=15):
     """Build a `ValueError` for an unknown `name` of the given `kind`.
 
-    The message lists every valid name, the closest ones first.
+    The message lists the valid names, the closest ones first; past `limit`
+    names it says how many more there are.
 
     Example:
     >>> str(unknown_name_error("loss", "hinje", ["hinge", "minimax"]))
     "Unknown loss 'hinje'. Expected one of: 'hinge', 'minimax'."
     """
-    ordered = ", ".join(repr(v) for v in closest_first(name, valid_names))
-    return ValueError(f"Unknown {kind} {name!r}. Expected one of: {ordered}.")
+    ordered = closest_first(name, valid_names)
+    shown = ", ".join(repr(v) for v in ordered[:limit])
+    more = f" (and {len(ordered) - limit} more)" if len(ordered) > limit else ""
+    return ValueError(f"Unknown {kind} {name!r}. Expected one of: {shown}{more}.")

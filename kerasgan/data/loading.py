@@ -1,0 +1,217 @@
+"""`load`: any TFDS dataset as a ready, batched `tf.data.Dataset` for a GAN.
+
+Every element is a dict with the library-wide keys:
+
+* `"images"`: float32, the data the GAN models. For 2-D point datasets (a
+  `"point"` feature, e.g. `gaussian_mixture/ring8`) the points `[B, 2]`; for
+  image datasets (a uint8 `"image"` feature, e.g. `mnist`) the images
+  `[B, H, W, C]` scaled to `[-1, 1]`.
+* `"labels"`: int32 `[B]` (the `"mode"` of a point, the `"label"` of an image),
+  only when the dataset has such a feature.
+"""
+
+import numbers
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from kerasgan._naming import unknown_name_error
+from kerasgan.data.gaussian_mixture import GaussianMixture
+
+# The project's own builders: their data are always generated locally, so
+# `download=False` does not stop them from being prepared.
+PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture}
+
+SHUFFLE_BUFFER = 10_000
+
+_SUPPORTED = (
+    "a float 'point' feature of shape (2,) (2-D point datasets, labels from "
+    "'mode'), or a uint8 'image' feature of static shape (H, W, C) (image "
+    "datasets, labels from 'label')"
+)
+
+
+def known_dataset_names():
+    """Names accepted by `load` (without config): every TFDS builder + ours.
+
+    Works offline (community datasets, which need the network, are left out).
+
+    Example:
+    >>> names = known_dataset_names()
+    >>> "mnist" in names, "gaussian_mixture" in names
+    (True, True)
+    """
+    names = set(tfds.list_builders(with_community_datasets=False))
+    names.update(PROJECT_BUILDERS)
+    return sorted(names)
+
+
+def _split_name(name):
+    """`"gaussian_mixture/ring8:1.0.0"` -> `("gaussian_mixture", "ring8")`."""
+    base, _, rest = name.partition("/")
+    base = base.split(":")[0]
+    config = rest.split(":")[0] if rest else None
+    return base, config
+
+
+def _validate(name, split, batch_size, data_dir):
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a TFDS dataset name (str) such as 'mnist' or "
+            f"'gaussian_mixture/ring8', got {type(name).__name__} {name!r}."
+        )
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size <= 0
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int, got {batch_size!r} "
+            f"({type(batch_size).__name__})."
+        )
+    if not isinstance(split, str):
+        raise TypeError(
+            f"split must be a string such as 'train', 'test' or 'train[:10%]', "
+            f"got {type(split).__name__} {split!r}."
+        )
+    base, config = _split_name(name)
+    known = known_dataset_names()
+    if base not in known:
+        # A dataset prepared earlier without its code (read-only from files).
+        if data_dir is not None and tf.io.gfile.isdir(f"{data_dir}/{base}"):
+            return base
+        raise unknown_name_error("dataset", base, known)
+    if config is not None:
+        configs = [c.name for c in (tfds.builder_cls(base).BUILDER_CONFIGS or [])]
+        if configs and config not in configs:
+            raise unknown_name_error(f"{base} config", config, configs)
+    return base
+
+
+def _feature_summary(features):
+    if not hasattr(features, "keys"):
+        return type(features).__name__
+    return ", ".join(f"{k!r}: {type(features[k]).__name__}" for k in features.keys())
+
+
+def _plan(name, features):
+    """Pick the element layout: returns `(kind, data_key, label_key or None)`."""
+    keys = set(features.keys()) if hasattr(features, "keys") else set()
+    point = features["point"] if "point" in keys else None
+    image = features["image"] if "image" in keys else None
+    if point is not None:
+        shape = tuple(point.shape)
+        if shape != (2,) or not np.issubdtype(np.dtype(point.np_dtype), np.floating):
+            raise ValueError(
+                f"Dataset {name!r} has a 'point' feature of shape {shape} and dtype "
+                f"{np.dtype(point.np_dtype).name}; supported: {_SUPPORTED}."
+            )
+        return "points", "point", ("mode" if "mode" in keys else None)
+    if image is not None:
+        shape = tuple(image.shape)
+        dtype = np.dtype(image.np_dtype)
+        if dtype != np.uint8 or len(shape) != 3 or None in shape:
+            raise ValueError(
+                f"Dataset {name!r} has an 'image' feature of shape {shape} and dtype "
+                f"{dtype.name}; supported: {_SUPPORTED}. Variable-size images must "
+                "be resized first (e.g. with tfds.load and tf.image.resize)."
+            )
+        return "images", "image", ("label" if "label" in keys else None)
+    raise ValueError(
+        f"Dataset {name!r} is not supported by kerasgan.data.load: found features "
+        f"{{{_feature_summary(features)}}}; supported: {_SUPPORTED}."
+    )
+
+
+def load(
+    name,
+    split="train",
+    batch_size=256,
+    *,
+    shuffle=True,
+    repeat=True,
+    seed=None,
+    data_dir=None,
+    download=True,
+    drop_remainder=True,
+    cache=True,
+):
+    """Load a TFDS dataset as batches of `{"images": float32, "labels": int32}`.
+
+    Args:
+        name: a TFDS name, with optional config/version: `"mnist"`,
+            `"gaussian_mixture/ring8"`, `"gaussian_mixture/grid25"`, ...
+        split: a TFDS split string (`"train"`, `"test"`, `"train[:10%]"`, ...).
+        batch_size: positive int, examples per batch.
+        shuffle: shuffle files and examples (buffer of 10,000 examples).
+        repeat: repeat forever, for `model.fit(ds, steps_per_epoch=N)`.
+        seed: int seed of the shuffle, for a reproducible order; `None`: random.
+        data_dir: TFDS data directory (default: TFDS's own, `~/tensorflow_datasets`).
+        download: let TFDS download and prepare the dataset if needed. The
+            project's own datasets (`gaussian_mixture`) are generated locally,
+            whatever `download` says.
+        drop_remainder: drop the last partial batch so the batch dimension is
+            static (`B` instead of `None`).
+        cache: cache the decoded examples in memory after the first epoch.
+
+    Returns:
+        A prefetched `tf.data.Dataset` of dicts:
+        `"images"`: float32 `[B, 2]` for point datasets, `[B, H, W, C]` in
+        `[-1, 1]` for uint8 image datasets; `"labels"`: int32 `[B]` (from
+        `"mode"` / `"label"`), present only if the dataset has that feature.
+
+    Raises:
+        ValueError: bad `batch_size`, unknown dataset name (the message lists the
+            known names, closest first) or unsupported features.
+        TypeError: `name` or `split` not a string.
+
+    Example:
+    >>> ds = load("gaussian_mixture/ring8", batch_size=64, seed=0)  # doctest: +SKIP
+    >>> batch = next(iter(ds))                                     # doctest: +SKIP
+    >>> batch["images"].shape, batch["labels"].dtype               # doctest: +SKIP
+    (TensorShape([64, 2]), tf.int32)
+    >>> gan.fit(ds, epochs=10, steps_per_epoch=500)                # doctest: +SKIP
+    """
+    base = _validate(name, split, batch_size, data_dir)
+    batch_size = int(batch_size)
+
+    builder = tfds.builder(name, data_dir=data_dir)
+    kind, data_key, label_key = _plan(name, builder.info.features)
+
+    if download or base in PROJECT_BUILDERS:
+        builder.download_and_prepare()
+    # try_autocache=False: caching is ours to decide (`cache`), and TFDS's own
+    # automatic cache of small datasets would hold a second copy in memory.
+    read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False)
+    ds = builder.as_dataset(
+        split=split, shuffle_files=shuffle, read_config=read_config
+    )
+
+    def select(example):
+        out = {"images": example[data_key]}
+        if label_key is not None:
+            out["labels"] = tf.cast(example[label_key], tf.int32)
+        return out
+
+    ds = ds.map(select, num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        ds = ds.shuffle(SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+
+    # Convert after batching (vectorised, and the cache keeps compact uint8).
+    if kind == "images":
+        def to_float(batch):
+            images = tf.cast(batch["images"], tf.float32) / 127.5 - 1.0
+            return {**batch, "images": images}
+    else:
+        def to_float(batch):
+            return {**batch, "images": tf.cast(batch["images"], tf.float32)}
+
+    ds = ds.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+

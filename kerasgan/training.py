@@ -1,0 +1,243 @@
+"""Build, train, evaluate and save a GAN from a zoo-style config.
+
+One code path serves `kerasgan train` and `tools/train_zoo.py`: both call
+`train_run`, which writes a run directory:
+
+    RUN_DIR/
+      logs/                 TensorBoard logs (losses every epoch, mixture metrics, samples)
+      checkpoints/          weights after each epoch (the last 3 are kept)
+      model.weights.h5      final weights
+      metrics.json          evaluation metrics, wall time, training history
+      samples.png           a picture of generated samples
+      saved_model/          the exported generator (see kerasgan.export)
+
+Every file is written to a temporary name and renamed, so an interrupted run
+never leaves a half-written file.
+"""
+
+import copy
+import glob
+import os
+import platform
+import sys
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan import nets
+from kerasgan._io import atomic_path, write_json
+from kerasgan._naming import unknown_name_error
+from kerasgan.models import create_variant
+
+_BUILDERS = {
+    "mlp_generator": nets.mlp_generator,
+    "mlp_discriminator": nets.mlp_discriminator,
+}
+
+
+def build_gan(config):
+    """Build the (uncompiled) GAN a config describes.
+
+    `config` has `variant`, `variant_args`, `generator` and `discriminator`
+    (each `{"builder": name, "args": {...}}`).
+
+    Example:
+    >>> config = {
+    ...     "variant": "nsgan", "variant_args": {},
+    ...     "generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
+    ...     "discriminator": {"builder": "mlp_discriminator", "args": {}},
+    ... }
+    >>> build_gan(config).latent_dim
+    4
+    """
+    parts = {}
+    for role in ("generator", "discriminator"):
+        spec = config[role]
+        builder = spec["builder"]
+        if builder not in _BUILDERS:
+            raise unknown_name_error("network builder", builder, _BUILDERS)
+        parts[role] = _BUILDERS[builder](**spec.get("args", {}))
+    return create_variant(
+        config["variant"], parts["generator"], parts["discriminator"],
+        **config.get("variant_args", {}),
+    )
+
+
+def compile_gan(gan, config, jit_compile="auto"):
+    """Compile `gan` with the optimizers of `config["optimizers"]` (Keras configs)."""
+    opts = config.get("optimizers", {})
+    g_opt = keras.optimizers.get(copy.deepcopy(opts["generator"])) if "generator" in opts else None
+    d_opt = keras.optimizers.get(copy.deepcopy(opts["discriminator"])) if "discriminator" in opts else None
+    gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, jit_compile=jit_compile)
+    return gan
+
+
+def is_mixture_dataset(dataset):
+    """True for the 2-D benchmark datasets (`gaussian_mixture/...`)."""
+    return str(dataset).startswith("gaussian_mixture")
+
+
+def evaluate_gan(gan, dataset, num_samples=2500, seed=12345):
+    """Measure `gan` on `dataset`; returns a dict of metrics.
+
+    For the 2-D mixtures: modes captured, high-quality fraction, reverse KL and
+    spread on `num_samples` samples drawn with `seed` (see
+    `kerasgan.metrics.mixture_metrics`).
+
+    Example:
+    >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
+    8
+    """
+    from kerasgan.data import get_mixture
+    from kerasgan.metrics import mixture_metrics
+
+    if not is_mixture_dataset(dataset):
+        raise ValueError(
+            f"No evaluation protocol for {dataset!r} yet; the 2-D protocol covers "
+            "'gaussian_mixture/ring8' and 'gaussian_mixture/grid25'."
+        )
+    spec = get_mixture(dataset)
+    samples = gan.generate(num_samples, seed=seed)
+    metrics = mixture_metrics(samples, spec.centers, spec.sigma)
+    metrics["protocol"] = {
+        "num_samples": num_samples, "seed": seed, "threshold_sigma": 3.0,
+        "dataset": dataset, "sampler": "ema" if gan.ema_generator is not None else "generator",
+    }
+    return metrics
+
+
+def sample_picture(gan, dataset, num_samples=2500, seed=12345):
+    """A uint8 RGB picture of `num_samples` generated samples (2-D: over the modes)."""
+    from kerasgan.data import get_mixture
+    from kerasgan.plotting import scatter_image
+
+    spec = get_mixture(dataset)
+    return scatter_image(gan.generate(num_samples, seed=seed), spec.centers, spec.sigma)
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Save the model's weights after every epoch, atomically, keeping the last `keep`.
+
+    Example:
+    >>> gan.fit(data, epochs=3, callbacks=[EpochCheckpoint("run/checkpoints")])  # doctest: +SKIP
+    """
+
+    def __init__(self, directory, keep=3):
+        super().__init__()
+        self.directory = directory
+        self.keep = keep
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.weights.h5")
+        with atomic_path(path) as tmp:
+            self.model.save_weights(tmp)
+        saved = sorted(glob.glob(os.path.join(self.directory, "epoch_*.weights.h5")))
+        for old in saved[: -self.keep]:
+            os.remove(old)
+
+
+def _check_writable(out_dir):
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        probe = os.path.join(out_dir, ".write_test")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise ValueError(f"Cannot write to the run directory {out_dir!r}: {error}") from None
+
+
+def environment():
+    """The software and hardware a run used (recorded in metrics and cards)."""
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "gpus": len(tf.config.list_physical_devices("GPU")),
+    }
+
+
+def train_run(
+    config,
+    out_dir,
+    *,
+    dataset=None,
+    epochs=None,
+    steps_per_epoch=None,
+    batch_size=None,
+    seed=None,
+    data_dir=None,
+    verbose="auto",
+    export=True,
+):
+    """Train the GAN a config describes and write a run directory.
+
+    Arguments given here override the config's `training` section.
+    Returns `(gan, results)` where `results` is what `metrics.json` holds.
+
+    Example:
+    >>> from kerasgan import zoo
+    >>> gan, results = train_run(zoo.get_entry("nsgan_ring8").config, "runs/demo",
+    ...                          epochs=1, steps_per_epoch=50)  # doctest: +SKIP
+    """
+    from kerasgan import data as data_lib
+    from kerasgan.callbacks import MixtureMetricsCallback
+    from kerasgan.plotting import save_png
+
+    training = dict(config.get("training", {}))
+    overrides = dict(epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed)
+    training.update({k: v for k, v in overrides.items() if v is not None})
+    dataset = dataset or config["dataset"]
+    seed = int(training.get("seed", 0))
+    _check_writable(out_dir)
+
+    keras.utils.set_random_seed(seed)
+    config = copy.deepcopy(config)
+    config.setdefault("variant_args", {})["seed"] = seed
+    gan = compile_gan(build_gan(config), config)
+    ds = data_lib.load(
+        dataset, "train", int(training.get("batch_size", 256)), seed=seed, data_dir=data_dir
+    )
+    log_dir = os.path.join(out_dir, "logs")
+    callbacks = []
+    if is_mixture_dataset(dataset):
+        callbacks.append(MixtureMetricsCallback.for_mixture(dataset, log_dir=log_dir))
+    callbacks += [
+        keras.callbacks.TensorBoard(log_dir=log_dir),
+        EpochCheckpoint(os.path.join(out_dir, "checkpoints")),
+    ]
+    start = time.perf_counter()
+    history = gan.fit(
+        ds,
+        epochs=int(training.get("epochs", 10)),
+        steps_per_epoch=int(training.get("steps_per_epoch", 1000)),
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    wall = time.perf_counter() - start
+
+    with atomic_path(os.path.join(out_dir, "model.weights.h5")) as tmp:
+        gan.save_weights(tmp)
+    evaluation = config.get("evaluation", {})
+    results = {
+        "name": config.get("name"),
+        "dataset": dataset,
+        "training": training,
+        "train_wall_time_s": round(wall, 2),
+        "train_steps": int(gan.optimizer.iterations.numpy()),
+        "metrics": evaluate_gan(gan, dataset, **evaluation),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "environment": environment(),
+        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
+    }
+    write_json(os.path.join(out_dir, "metrics.json"), results)
+    save_png(sample_picture(gan, dataset, **evaluation), os.path.join(out_dir, "samples.png"))
+    if export:
+        gan.export(os.path.join(out_dir, "saved_model"))
+    return gan, results

@@ -1,0 +1,203 @@
+"""The model zoo: one registry for the CLI, the README table and the tests.
+
+Each entry is a folder of the installed `kerasgan_zoo` package (the repository's
+`zoo/` directory):
+
+    zoo/<name>/config.json      architecture, variant, optimizers, training recipe
+    zoo/<name>/results.json     measured metrics, wall time, hardware, command,
+                                weights file and its sha256 (once trained)
+    zoo/<name>/README.md        the model card (written by tools/train_zoo.py)
+    zoo/<name>/model.weights.h5 the weights (once trained)
+    zoo/<name>/samples.png      generated samples
+
+Example:
+>>> from kerasgan import zoo
+>>> "nsgan_ring8" in zoo.list_models()
+True
+>>> gan = zoo.create("nsgan_ring8", pretrained=True)   # doctest: +SKIP
+>>> gan.generate(5, seed=0).shape                       # doctest: +SKIP
+(5, 2)
+"""
+
+import dataclasses
+import fnmatch
+import functools
+import json
+import os
+
+import importlib_resources
+
+from kerasgan._io import sha256_of
+from kerasgan._naming import unknown_name_error
+
+#: The entry `kerasgan train` trains when no name is given.
+DEFAULT_ENTRY = "r1gan_ring8"
+
+
+class WeightsVerificationError(ValueError):
+    """The weights file of a zoo entry does not match its recorded sha256."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooEntry:
+    """One zoo entry: its folder, config and (if trained) results.
+
+    Attributes:
+        name: the entry's name, e.g. `"r1gan_ring8"`.
+        path: the entry's folder.
+        config: the parsed `config.json`.
+        results: the parsed `results.json`, or None if not trained yet.
+    """
+
+    name: str
+    path: str
+    config: dict
+    results: dict = None
+
+    @property
+    def pretrained(self):
+        """True when trained weights ship with the entry."""
+        return self.results is not None and os.path.exists(self.weights_path)
+
+    @property
+    def weights_path(self):
+        file = (self.results or {}).get("weights", {}).get("file", "model.weights.h5")
+        return os.path.join(self.path, file)
+
+    @property
+    def sha256(self):
+        return (self.results or {}).get("weights", {}).get("sha256")
+
+    @property
+    def metrics(self):
+        return (self.results or {}).get("metrics", {})
+
+
+def zoo_root():
+    """The folder holding the zoo entries (inside the installed package)."""
+    return str(importlib_resources.files("kerasgan_zoo"))
+
+
+@functools.lru_cache(maxsize=None)
+def _scan(root):
+    entries = {}
+    for name in sorted(os.listdir(root)):
+        folder = os.path.join(root, name)
+        config_path = os.path.join(folder, "config.json")
+        if not os.path.isfile(config_path):
+            continue
+        with open(config_path) as f:
+            config = json.load(f)
+        results = None
+        results_path = os.path.join(folder, "results.json")
+        if os.path.isfile(results_path):
+            with open(results_path) as f:
+                results = json.load(f)
+        entries[name] = ZooEntry(name, folder, config, results)
+    return entries
+
+
+def entries():
+    """All entries, `{name: ZooEntry}` (re-read after `refresh()`)."""
+    return _scan(zoo_root())
+
+
+def refresh():
+    """Forget cached entries (after tools/ wrote new results)."""
+    _scan.cache_clear()
+
+
+def list_models(filter=None, pretrained=None):
+    """Names of the zoo entries.
+
+    Args:
+        filter: a shell-style pattern (`"*ring8"`), or None for all.
+        pretrained: True for entries with weights only, False for those without.
+
+    Example:
+    >>> list_models("wgan*ring8")
+    ['wgan_gp_ring8', 'wgan_ring8']
+    """
+    names = []
+    for name, entry in entries().items():
+        if filter and not fnmatch.fnmatch(name, filter):
+            continue
+        if pretrained is not None and entry.pretrained != bool(pretrained):
+            continue
+        names.append(name)
+    return names
+
+
+def get_entry(name):
+    """The `ZooEntry` called `name`; an unknown name lists the valid ones, closest first.
+
+    Example:
+    >>> get_entry("sngan_grid25").config["variant"]
+    'sngan'
+    """
+    table = entries()
+    if name not in table:
+        raise unknown_name_error("zoo entry", name, table)
+    return table[name]
+
+
+def verify_weights(entry):
+    """Check the entry's weights file against its recorded sha256; returns the path.
+
+    Raises `WeightsVerificationError` (nothing is loaded) on a mismatch, and
+    ValueError when the entry has no weights.
+    """
+    if not entry.pretrained:
+        raise ValueError(
+            f"Zoo entry {entry.name!r} has no trained weights yet. Pretrained entries: "
+            f"{list_models(pretrained=True)}."
+        )
+    actual = sha256_of(entry.weights_path)
+    if actual != entry.sha256:
+        raise WeightsVerificationError(
+            f"Refusing to load {entry.weights_path}: its sha256 is {actual}, but the "
+            f"zoo card records {entry.sha256}. The file is corrupt or was modified; "
+            "nothing was loaded."
+        )
+    return entry.weights_path
+
+
+def create(name, pretrained=False, compile=True, jit_compile="auto"):
+    """Build the GAN of zoo entry `name`, optionally with its pretrained weights.
+
+    Args:
+        name: a name from `list_models()`.
+        pretrained: load the entry's weights (verified against their sha256).
+        compile: compile with the entry's optimizers, ready for `fit`.
+        jit_compile: passed to `GAN.compile`.
+
+    Example:
+    >>> gan = create("nsgan_ring8", pretrained=True)   # doctest: +SKIP
+    >>> samples = gan.generate(2500, seed=0)           # doctest: +SKIP
+    """
+    from kerasgan.training import build_gan, compile_gan
+
+    entry = get_entry(name)
+    weights = verify_weights(entry) if pretrained else None
+    gan = build_gan(entry.config)
+    if compile:
+        compile_gan(gan, entry.config, jit_compile=jit_compile)
+    if weights is not None:
+        gan.load_weights(weights)
+    return gan
+
+
+def describe(name):
+    """A short human-readable description of an entry (used by `kerasgan zoo show`)."""
+    entry = get_entry(name)
+    lines = [
+        f"{entry.name}: {entry.config.get('description', '')}",
+        f"  dataset:    {entry.config['dataset']}",
+        f"  variant:    {entry.config['variant']} {json.dumps(entry.config.get('variant_args', {}))}",
+        f"  pretrained: {entry.pretrained}",
+        f"  recipe:     {entry.config.get('recipe', '')}",
+    ]
+    for key, value in entry.metrics.items():
+        if key != "protocol":
+            lines.append(f"  {key}: {value}")
+    return "\n".join(lines)
