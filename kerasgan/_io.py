@@ -28,23 +28,20 @@ def atomic_path(path, *, directory=False):
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     base = os.path.basename(path)
+    # The temporary name ends with the final name, so writers that insist on an
+    # extension (Keras' `.weights.h5`) accept it.
     if directory:
-        tmp = tempfile.mkdtemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+        tmp = tempfile.mkdtemp(prefix=".tmp.", suffix=f".{base}", dir=parent)
         os.rmdir(tmp)
     else:
-        fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=parent)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=f".{base}", dir=parent)
         os.close(fd)
-        # Some writers (Keras' save_weights) insist on the final extension.
-        ext = "".join(path.rpartition(".")[1:]) if "." in base else ""
-        if ext:
-            os.replace(tmp, tmp + ext)
-            tmp = tmp + ext
     try:
         yield tmp
         if directory:
             old = None
             if os.path.exists(path):
-                old = tempfile.mkdtemp(prefix=f".{base}.", suffix=".old", dir=parent)
+                old = tempfile.mkdtemp(prefix=".old.", suffix=f".{base}", dir=parent)
                 os.rmdir(old)
                 os.replace(path, old)
             os.replace(tmp, path)

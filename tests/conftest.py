@@ -30,9 +30,14 @@ def _fresh_keras_state():
     yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def two_cpu_strategy():
-    """A MirroredStrategy over the two logical CPU devices."""
+    """A MirroredStrategy over the two logical CPU devices.
+
+    One per test session: successive MirroredStrategy objects in one process can
+    make their collective ops collide ("Shape mismatch in the collective
+    instance").
+    """
     devices = [d.name for d in tf.config.list_logical_devices("CPU")][:2]
     assert len(devices) == 2, devices
     return tf.distribute.MirroredStrategy(devices)

@@ -19,13 +19,16 @@ Distribution (`tf.distribute`) is handled inside `train_step`:
 """
 
 import numbers
+import os
 
+import h5py
 import keras
 import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses as losses_lib
 from kerasgan import regularizers as regularizers_lib
+from kerasgan._io import atomic_path
 from kerasgan._validation import check_positive_int
 from kerasgan.models.data_checks import check_training_data, unpack_batch
 
@@ -35,6 +38,9 @@ _LATENTS_G = 1
 _NOISE_REAL = 2
 _NOISE_FAKE = 3
 _PENALTY = 4
+
+#: Format tag of the files written by `GAN.save_weights`.
+WEIGHTS_FORMAT = "kerasgan.gan_weights/1"
 
 
 def latents_for_seed(num, latent_dim, seed):
@@ -403,6 +409,89 @@ class GAN(keras.Model):
         from kerasgan.export import export_generator
 
         return export_generator(self, filepath, **kwargs)
+
+    # ----------------------------------------------------------------- weights
+    def networks(self):
+        """The sub-networks whose weights make up the GAN, by role.
+
+        Example:
+        >>> sorted(gan.networks())  # doctest: +SKIP
+        ['discriminator', 'ema_generator', 'generator']
+        """
+        nets = {"generator": self.generator, "discriminator": self.discriminator}
+        if self.ema_generator is not None:
+            nets["ema_generator"] = self.ema_generator
+        return nets
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights of every sub-network (see `networks`) to a `.weights.h5` file.
+
+        The file holds one HDF5 group per role with the network's weights in
+        order, each with its variable path and shape, so loading can check that
+        the architecture matches before assigning anything. Written to a
+        temporary file and renamed.
+
+        Example:
+        >>> gan.save_weights("ring8.weights.h5")  # doctest: +SKIP
+        """
+        filepath = os.fspath(filepath)
+        if not filepath.endswith(".weights.h5"):
+            raise ValueError(f"The weights file name must end in .weights.h5; got {filepath!r}.")
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False.")
+        with atomic_path(filepath) as tmp:
+            with h5py.File(tmp, "w") as f:
+                f.attrs["format"] = WEIGHTS_FORMAT
+                for role, net in self.networks().items():
+                    group = f.create_group(role)
+                    for i, variable in enumerate(net.weights):
+                        data = group.create_dataset(f"{i:04d}", data=np.asarray(variable))
+                        data.attrs["path"] = variable.path
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights written by `save_weights`.
+
+        Every array is read and checked against the model (roles, number of
+        weights, shapes) before any is assigned: on a mismatch a ValueError
+        names the first difference and the model is left unchanged.
+
+        Example:
+        >>> gan.load_weights("ring8.weights.h5")  # doctest: +SKIP
+        """
+        filepath = os.fspath(filepath)
+        try:
+            f = h5py.File(filepath, "r")
+        except OSError as error:
+            raise ValueError(f"Cannot read GAN weights from {filepath!r}: {error}") from None
+        with f:
+            if f.attrs.get("format") != WEIGHTS_FORMAT:
+                raise ValueError(
+                    f"{filepath} is not a kerasgan GAN weights file (format "
+                    f"{f.attrs.get('format')!r}, expected {WEIGHTS_FORMAT!r})."
+                )
+            assignments = []
+            for role, net in self.networks().items():
+                if role not in f:
+                    raise ValueError(
+                        f"{filepath} has no weights for the {role} (it has {sorted(f)})."
+                    )
+                group = f[role]
+                if len(group) != len(net.weights):
+                    raise ValueError(
+                        f"The {role} has {len(net.weights)} weights but {filepath} holds "
+                        f"{len(group)}: the architectures differ."
+                    )
+                for i, variable in enumerate(net.weights):
+                    value = group[f"{i:04d}"][()]
+                    if tuple(value.shape) != tuple(variable.shape):
+                        raise ValueError(
+                            f"Weight {variable.path} of the {role} has shape "
+                            f"{tuple(variable.shape)} but {filepath} holds "
+                            f"{tuple(value.shape)} (saved as {group[f'{i:04d}'].attrs['path']})."
+                        )
+                    assignments.append((variable, value))
+        for variable, value in assignments:
+            variable.assign(value)
 
     # ---------------------------------------------------------- serialization
     def get_config(self):

@@ -1,0 +1,194 @@
+"""`kerasgan`: train, evaluate, sample, export and browse the zoo from the shell.
+
+    kerasgan train [NAME] [--dataset D] [--epochs N] [--steps-per-epoch N]
+                   [--batch-size N] [--seed S] [--out RUN_DIR]
+    kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--seed S] [--out FILE.json]
+    kerasgan sample NAME [--weights FILE] [--num N] [--seed S] --out FILE(.png|.npy)
+    kerasgan export NAME [--weights FILE] --out DIR
+    kerasgan zoo [list [PATTERN] | show NAME] [--pretrained]
+
+NAME is a zoo entry (`kerasgan zoo list`); `train` defaults to
+`kerasgan.zoo.DEFAULT_ENTRY`. Without `--weights`, `evaluate`, `sample` and
+`export` use the entry's pretrained weights. Errors print one paragraph and
+exit with status 2 (`--debug` shows the traceback).
+"""
+
+import datetime
+import json
+import os
+import sys
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_string("dataset", None, "TFDS dataset name (default: the entry's dataset).")
+flags.DEFINE_integer("epochs", None, "Training epochs (default: the entry's recipe).")
+flags.DEFINE_integer("steps-per-epoch", None, "Training steps per epoch (default: recipe).")
+flags.DEFINE_integer("batch-size", None, "Global batch size (default: recipe).")
+flags.DEFINE_integer("seed", None, "Random seed (train: default recipe; others: 12345).")
+flags.DEFINE_string("out", None, "Output: run directory, JSON, PNG/NPY file or SavedModel dir.")
+flags.DEFINE_string("weights", None, "A .weights.h5 file to use instead of the zoo's weights.")
+flags.DEFINE_integer("num-samples", 2500, "Samples used by `evaluate`.")
+flags.DEFINE_integer("num", 2500, "Samples written by `sample`.")
+flags.DEFINE_string("data-dir", None, "TFDS data directory.")
+flags.DEFINE_bool("pretrained", False, "`zoo list`: only entries with weights.")
+flags.DEFINE_bool("debug", False, "Show full tracebacks on errors.")
+
+COMMANDS = ("train", "evaluate", "sample", "export", "zoo")
+
+
+class UsageError(ValueError):
+    """A mistake in the command line."""
+
+
+def _flag(name):
+    return FLAGS[name].value
+
+
+def _load(name):
+    """The zoo entry's GAN with --weights or its verified pretrained weights."""
+    from kerasgan import zoo
+
+    weights = _flag("weights")
+    gan = zoo.create(name, pretrained=weights is None, compile=False)
+    if weights is not None:
+        if not os.path.isfile(weights):
+            raise UsageError(f"--weights: no such file {weights!r}.")
+        gan.load_weights(weights)
+    return gan
+
+
+def cmd_train(args):
+    from kerasgan import zoo
+    from kerasgan.training import train_run
+
+    name = args[0] if args else zoo.DEFAULT_ENTRY
+    entry = zoo.get_entry(name)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = _flag("out") or os.path.join("runs", f"{name}-{stamp}")
+    print(f"Training zoo entry {name!r} into {out}")
+    _, results = train_run(
+        entry.config,
+        out,
+        dataset=_flag("dataset"),
+        epochs=_flag("epochs"),
+        steps_per_epoch=_flag("steps-per-epoch"),
+        batch_size=_flag("batch-size"),
+        seed=_flag("seed"),
+        data_dir=_flag("data-dir"),
+    )
+    metrics = {k: v for k, v in results["metrics"].items() if k != "protocol"}
+    print(json.dumps({"run_dir": out, "train_wall_time_s": results["train_wall_time_s"],
+                      "metrics": metrics}, indent=2))
+    print(f"Samples: {os.path.join(out, 'samples.png')}; SavedModel: "
+          f"{os.path.join(out, 'saved_model')}; TensorBoard: tensorboard --logdir {out}/logs")
+
+
+def cmd_evaluate(args):
+    from kerasgan import zoo
+    from kerasgan._io import write_json
+    from kerasgan.training import evaluate_gan
+
+    name = _one_name(args, "evaluate")
+    gan = _load(name)
+    dataset = _flag("dataset") or zoo.get_entry(name).config["dataset"]
+    seed = 12345 if _flag("seed") is None else _flag("seed")
+    metrics = evaluate_gan(gan, dataset, num_samples=_flag("num-samples"), seed=seed)
+    metrics["weights"] = _flag("weights") or "zoo (pretrained)"
+    print(json.dumps(metrics, indent=2))
+    if _flag("out"):
+        write_json(_flag("out"), metrics)
+
+
+def cmd_sample(args):
+    import numpy as np
+
+    from kerasgan import zoo
+    from kerasgan._io import atomic_path
+    from kerasgan.plotting import save_png, scatter_image
+
+    name = _one_name(args, "sample")
+    out = _flag("out")
+    if not out or not out.endswith((".png", ".npy")):
+        raise UsageError(f"sample needs --out FILE.png or FILE.npy; got --out={out!r}.")
+    gan = _load(name)
+    seed = 12345 if _flag("seed") is None else _flag("seed")
+    samples = gan.generate(_flag("num"), seed=seed)
+    if out.endswith(".npy"):
+        with atomic_path(out) as tmp:
+            np.save(tmp, samples)
+    else:
+        from kerasgan.data import get_mixture
+
+        spec = get_mixture(zoo.get_entry(name).config["dataset"])
+        save_png(scatter_image(samples, spec.centers, spec.sigma), out)
+    print(f"Wrote {len(samples)} samples to {out}")
+
+
+def cmd_export(args):
+    name = _one_name(args, "export")
+    if not _flag("out"):
+        raise UsageError("export needs --out DIR (the SavedModel directory).")
+    gan = _load(name)
+    gan.export(_flag("out"))
+    print(f"Exported the generator of {name!r} to {_flag('out')} "
+          "(endpoints: generate, sample, serving_default)")
+
+
+def cmd_zoo(args):
+    from kerasgan import zoo
+
+    action = args[0] if args else "list"
+    if action == "list":
+        pattern = args[1] if len(args) > 1 else None
+        for name in zoo.list_models(pattern, pretrained=True if _flag("pretrained") else None):
+            entry = zoo.get_entry(name)
+            m = entry.metrics
+            status = (
+                f"modes {m.get('modes_captured')}, HQ {m.get('high_quality_percent', 0):.1f}%, "
+                f"rKL {m.get('reverse_kl', float('nan')):.4f}" if entry.pretrained else "not trained"
+            )
+            print(f"{name:20s} {entry.config['dataset']:26s} {status}")
+    elif action == "show":
+        print(zoo.describe(_one_name(args[1:], "zoo show")))
+    else:
+        raise UsageError(f"zoo takes 'list' or 'show NAME'; got {action!r}.")
+
+
+def _one_name(args, command):
+    if len(args) != 1:
+        raise UsageError(f"{command} takes one zoo entry name; got {args}. See `kerasgan zoo list`.")
+    return args[0]
+
+
+def main(argv):
+    args = argv[1:]
+    if not args or args[0] not in COMMANDS:
+        from kerasgan._naming import unknown_name_error
+
+        if not args:
+            raise UsageError(f"Give a command: one of {', '.join(COMMANDS)}.\n{__doc__}")
+        raise unknown_name_error("command", args[0], COMMANDS)
+    handler = globals()[f"cmd_{args[0]}"]
+    handler(args[1:])
+
+
+def _main_with_errors(argv):
+    try:
+        main(argv)
+    except Exception as error:  # one paragraph, no traceback, unless --debug
+        if FLAGS.is_parsed() and FLAGS.debug:
+            raise
+        print(f"kerasgan: error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def run():
+    """Console-script entry point."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    app.run(_main_with_errors)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,134 @@
+"""Render the zoo's model cards and the README zoo table from the zoo's files.
+
+    python tools/render_readme.py          # rewrite README.md's zoo table in place
+    python tools/render_readme.py --check  # exit 1 if README.md is out of date
+
+The table sits between the markers `<!-- zoo-table:start -->` and
+`<!-- zoo-table:end -->`; nothing in it is typed by hand.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from kerasgan import zoo  # noqa: E402
+from kerasgan._io import atomic_path  # noqa: E402
+
+README = os.path.join(ROOT, "README.md")
+START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
+VARIANT_NAMES = {
+    "gan": "GAN (minimax)", "nsgan": "NS-GAN", "lsgan": "LSGAN", "wgan": "WGAN (clip)",
+    "wgan_gp": "WGAN-GP", "r1gan": "R1-GAN", "sngan": "SNGAN (hinge + SN)",
+}
+
+
+def _fmt(metrics):
+    if not metrics:
+        return "not trained | | | |"
+    return (
+        f"{metrics['modes_captured']} | {metrics['high_quality_percent']:.1f} | "
+        f"{metrics['reverse_kl']:.4f} | {metrics['spread']:.2f} |"
+    )
+
+
+def zoo_table():
+    """The README's zoo table (Markdown), one row per entry, from the cards."""
+    lines = [
+        "| entry | dataset | variant | modes | % high quality | reverse KL | spread (×σ) | train time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in zoo.list_models():
+        entry = zoo.get_entry(name)
+        wall = (entry.results or {}).get("train_wall_time_s")
+        wall = f"{wall / 60:.1f} min" if wall else ""
+        variant = VARIANT_NAMES.get(entry.config["variant"], entry.config["variant"])
+        lines.append(
+            f"| [{name}](zoo/{name}/README.md) | {entry.config['dataset'].split('/')[-1]} | "
+            f"{variant} | {_fmt(entry.metrics)} {wall} |"
+        )
+    return "\n".join(lines)
+
+
+def render_card(entry):
+    """The model card (Markdown) of a zoo entry."""
+    c, r = entry.config, entry.results or {}
+    m = entry.metrics
+    out = [f"# {entry.name}", "", c.get("description", ""), ""]
+    out += ["## Model", "",
+            f"- Variant: {VARIANT_NAMES.get(c['variant'], c['variant'])} "
+            f"(`kerasgan.models.create_variant({c['variant']!r}, ...)`), "
+            f"arguments `{json.dumps(c.get('variant_args', {}))}`",
+            f"- Generator: `{c['generator']['builder']}({json.dumps(c['generator']['args'])})`",
+            f"- Discriminator: `{c['discriminator']['builder']}({json.dumps(c['discriminator']['args'])})`",
+            f"- Optimizers: `{json.dumps(c.get('optimizers', {}))}`", ""]
+    out += ["## Data and recipe", "",
+            f"- Dataset: `{c['dataset']}` (train split; generated locally by kerasgan's TFDS builder)",
+            f"- Training: `{json.dumps(c.get('training', {}))}`",
+            f"- Command: `{r.get('command', c.get('recipe', ''))}`", ""]
+    if m:
+        p = m.get("protocol", {})
+        env = r.get("environment", {})
+        out += ["## Measured", "",
+                f"Protocol: {p.get('num_samples')} samples (seed {p.get('seed')}) from the "
+                f"{p.get('sampler')} generator; a sample is high quality within "
+                f"{p.get('threshold_sigma')}σ of its nearest mode.", "",
+                "| modes captured | % high quality | reverse KL | spread (×σ) |",
+                "|---|---|---|---|",
+                f"| {m['modes_captured']} / {len(_centers(c))} | {m['high_quality_percent']:.2f} | "
+                f"{m['reverse_kl']:.4f} | {m['spread']:.3f} |", "",
+                f"Samples of the true mixture score 98.9% high quality and spread 0.974.", "",
+                f"- Training wall time: {r.get('train_wall_time_s')} s for {r.get('train_steps')} steps",
+                f"- Hardware: {env.get('cpu_count')} CPU cores ({env.get('machine')}), "
+                f"{env.get('gpus')} GPUs; TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
+                f"- Trained on: {r.get('trained_on')}",
+                f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
+                "(verified on load)", "",
+                "![samples](samples.png)", ""]
+    else:
+        out += ["## Measured", "", "Not trained yet.", ""]
+    if c.get("notes"):
+        out += ["## Notes", "", c["notes"], ""]
+    return "\n".join(out)
+
+
+def _centers(config):
+    from kerasgan.data import get_mixture
+
+    return get_mixture(config["dataset"]).centers
+
+
+def rendered_readme():
+    with open(README) as f:
+        text = f.read()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{zoo_table()}\n{END}{tail}"
+
+
+def update_readme():
+    text = rendered_readme()
+    with atomic_path(README) as tmp:
+        with open(tmp, "w") as f:
+            f.write(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    if args.check:
+        with open(README) as f:
+            if f.read() != rendered_readme():
+                print("README.md's zoo table is out of date: run python tools/render_readme.py")
+                sys.exit(1)
+        print("README.md's zoo table matches the cards.")
+    else:
+        update_readme()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Train zoo entries reproducibly and write their cards.
+
+    python tools/train_zoo.py NAME [NAME ...]     # or --all, or a pattern: '*_ring8'
+
+For each entry it runs `kerasgan.training.train_run` with the entry's config
+(`zoo/NAME/config.json`) into a scratch run directory, then copies into
+`zoo/NAME/`: the weights, `results.json` (metrics, wall time, hardware,
+software, command, weights sha256), `samples.png` and the model card
+`README.md`. The zoo table in the repository's README is re-rendered from the
+cards (tools/render_readme.py). Tests only load these weights; they never
+retrain them.
+"""
+
+import argparse
+import datetime
+import fnmatch
+import os
+import shutil
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+from kerasgan import zoo  # noqa: E402
+from kerasgan._io import atomic_path, sha256_of, write_json  # noqa: E402
+from kerasgan.training import train_run  # noqa: E402
+from render_readme import render_card, update_readme  # noqa: E402
+
+ZOO_DIR = os.path.join(ROOT, "zoo")
+
+
+def train_entry(name, scratch):
+    entry = zoo.get_entry(name)
+    run_dir = os.path.join(scratch, name)
+    _, results = train_run(entry.config, run_dir, verbose=2, export=False)
+    target = os.path.join(ZOO_DIR, name)
+    weights = os.path.join(target, "model.weights.h5")
+    with atomic_path(weights) as tmp:
+        shutil.copyfile(os.path.join(run_dir, "model.weights.h5"), tmp)
+    with atomic_path(os.path.join(target, "samples.png")) as tmp:
+        shutil.copyfile(os.path.join(run_dir, "samples.png"), tmp)
+    results.pop("history", None)
+    results["weights"] = {"file": "model.weights.h5", "sha256": sha256_of(weights),
+                          "bytes": os.path.getsize(weights)}
+    results["command"] = f"python tools/train_zoo.py {name}"
+    results["trained_on"] = datetime.date.today().isoformat()
+    write_json(os.path.join(target, "results.json"), results)
+    zoo.refresh()
+    with atomic_path(os.path.join(target, "README.md")) as tmp:
+        with open(tmp, "w") as f:
+            f.write(render_card(zoo.get_entry(name)))
+    m = results["metrics"]
+    print(f"{name}: modes {m['modes_captured']}, HQ {m['high_quality_percent']:.1f}%, "
+          f"rKL {m['reverse_kl']:.4f}, spread {m['spread']:.2f} "
+          f"({results['train_wall_time_s']:.0f} s)", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="entry names or shell patterns")
+    parser.add_argument("--all", action="store_true", help="train every entry")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="TensorFlow intra/inter-op threads (0: TensorFlow's default); "
+                        "1 lets two trainings share two cores efficiently")
+    args = parser.parse_args()
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    available = zoo.list_models()
+    if args.all:
+        names = available
+    else:
+        names = []
+        for pattern in args.names:
+            matched = fnmatch.filter(available, pattern)
+            if not matched:
+                zoo.get_entry(pattern)  # raises with the closest names
+            names += matched
+    if not names:
+        parser.error("name at least one entry, a pattern, or --all")
+    with tempfile.TemporaryDirectory(prefix="kerasgan-zoo-") as scratch:
+        for name in names:
+            train_entry(name, scratch)
+    update_readme()
+
+
+if __name__ == "__main__":
+    main()
