@@ -1,0 +1,87 @@
+"""The `kerasgan` command line, run as a user would (subprocesses)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def kerasgan(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "kerasgan.cli", *args],
+        capture_output=True, text=True, env=ENV, cwd=cwd, timeout=600,
+    )
+
+
+def test_train_writes_a_complete_run_directory(tmp_path):
+    out = tmp_path / "run"
+    result = kerasgan("train", "nsgan_ring8", "--epochs", "2", "--steps-per-epoch", "20",
+                      "--batch-size", "64", "--seed", "1", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Epoch 2/2" in result.stdout  # Keras' progress output
+    for name in ("model.weights.h5", "metrics.json", "samples.png", "saved_model", "logs",
+                 "checkpoints"):
+        assert (out / name).exists(), name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["train_steps"] == 40
+    assert metrics["training"]["batch_size"] == 64
+    assert set(metrics["history"]) >= {"d_loss", "g_loss", "real_logits", "fake_logits",
+                                       "modes_captured", "high_quality"}
+    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_0001.weights.h5",
+                                                       "epoch_0002.weights.h5"]
+    assert not [p for p in os.listdir(out) if p.startswith(".tmp")]
+
+
+def test_zoo_list_and_show():
+    listing = kerasgan("zoo", "list")
+    assert listing.returncode == 0, listing.stderr[-2000:]
+    assert len(listing.stdout.strip().splitlines()) == 14
+    assert "r1gan_ring8" in listing.stdout
+    show = kerasgan("zoo", "show", "wgan_gp_grid25")
+    assert show.returncode == 0
+    assert "gaussian_mixture/grid25" in show.stdout and "modes_captured" in show.stdout
+
+
+def test_evaluate_sample_and_export_a_pretrained_entry(tmp_path):
+    result = kerasgan("evaluate", "r1gan_ring8", "--out", str(tmp_path / "m.json"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["modes_captured"] == 8
+    result = kerasgan("sample", "r1gan_ring8", "--num", "100", "--out", str(tmp_path / "s.npy"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert np.load(tmp_path / "s.npy").shape == (100, 2)
+    result = kerasgan("sample", "r1gan_ring8", "--out", str(tmp_path / "s.png"))
+    assert result.returncode == 0 and (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+    result = kerasgan("export", "r1gan_ring8", "--out", str(tmp_path / "sm"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "sm" / "saved_model.pb").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["trian"], "Unknown command 'trian'. Expected one of: 'train'"),
+        (["train", "nsgan_rng8"], "Unknown zoo entry 'nsgan_rng8'. Expected one of: 'nsgan_ring8'"),
+        (["train", "nsgan_ring8", "--dataset", "gaussian_mixtur/ring8", "--out", "/tmp/x"],
+         "Unknown dataset 'gaussian_mixtur"),
+        (["sample", "r1gan_ring8", "--out", "x.txt"], "sample needs --out FILE.png or FILE.npy"),
+        (["export", "r1gan_ring8"], "export needs --out DIR"),
+        (["train", "--out", "/proc/forbidden/run"], "Cannot write to the run directory"),
+    ],
+)
+def test_errors_are_one_paragraph_without_traceback(args, message):
+    result = kerasgan(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_flag_shows_the_traceback():
+    result = kerasgan("zoo", "show", "nope", "--debug")
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr

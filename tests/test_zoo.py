@@ -1,0 +1,135 @@
+"""The zoo registry: entries, pretrained loading with sha256 checks, README table."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kerasgan import zoo
+from kerasgan.models import GAN
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "sngan"]
+
+
+def test_every_variant_on_both_mixtures_is_registered():
+    expected = sorted(f"{v}_{d}" for v in VARIANTS for d in ("ring8", "grid25"))
+    assert zoo.list_models() == expected
+    assert zoo.list_models("*_ring8") == sorted(f"{v}_ring8" for v in VARIANTS)
+    assert zoo.DEFAULT_ENTRY in zoo.list_models()
+
+
+def test_all_entries_are_trained_with_recorded_metrics():
+    assert zoo.list_models(pretrained=False) == []
+    for name in zoo.list_models(pretrained=True):
+        entry = zoo.get_entry(name)
+        metrics = entry.metrics
+        for key in ("modes_captured", "high_quality_percent", "reverse_kl", "spread"):
+            assert key in metrics, (name, key)
+        assert metrics["protocol"]["num_samples"] == 2500
+        assert len(entry.sha256) == 64
+        assert os.path.exists(os.path.join(entry.path, "README.md"))
+
+
+def test_unknown_entry_lists_closest_names_first():
+    with pytest.raises(ValueError, match=r"Unknown zoo entry 'nsgan_ring9'\. Expected one of: 'nsgan_ring8'"):
+        zoo.get_entry("nsgan_ring9")
+
+
+def test_create_untrained_architecture_matches_config():
+    gan = zoo.create("sngan_ring8")
+    assert isinstance(gan, GAN)
+    assert gan.gan_loss.name == "hinge"
+    assert gan.latent_dim == zoo.get_entry("sngan_ring8").config["generator"]["args"]["latent_dim"]
+
+
+@pytest.mark.parametrize("name", ["r1gan_ring8", "wgan_gp_grid25"])
+def test_pretrained_round_trip_gives_the_same_samples(name, tmp_path):
+    gan = zoo.create(name, pretrained=True)
+    samples = gan.generate(64, seed=5)
+    gan.save_weights(tmp_path / "copy.weights.h5")
+    again = zoo.create(name, pretrained=False)
+    again.load_weights(tmp_path / "copy.weights.h5")
+    np.testing.assert_array_equal(samples, again.generate(64, seed=5))
+    np.testing.assert_array_equal(samples, zoo.create(name, pretrained=True).generate(64, seed=5))
+
+
+def test_pretrained_weights_reproduce_the_card_metrics():
+    """Loading (not retraining) the weights gives the metrics written in the card."""
+    from kerasgan.training import evaluate_gan
+
+    for name in ("r1gan_ring8", "r1gan_grid25"):
+        entry = zoo.get_entry(name)
+        metrics = evaluate_gan(zoo.create(name, pretrained=True), entry.config["dataset"],
+                               **entry.config["evaluation"])
+        for key in ("modes_captured", "high_quality", "reverse_kl", "spread"):
+            assert metrics[key] == pytest.approx(entry.metrics[key], rel=1e-4, abs=1e-6), (name, key)
+
+
+@pytest.fixture
+def private_zoo(tmp_path, monkeypatch):
+    """A copy of one entry in a private zoo folder, so the test may damage it."""
+    shutil.copytree(zoo.get_entry("nsgan_ring8").path, tmp_path / "nsgan_ring8")
+    monkeypatch.setattr(zoo, "zoo_root", lambda: str(tmp_path))
+    zoo.refresh()
+    yield tmp_path / "nsgan_ring8"
+    zoo.refresh()
+
+
+@pytest.mark.parametrize("damage", ["flip_byte", "truncate"])
+def test_tampered_weights_are_refused_and_nothing_is_loaded(private_zoo, damage, monkeypatch):
+    weights = private_zoo / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    if damage == "flip_byte":
+        data[len(data) // 2] ^= 0xFF
+    else:
+        data = data[: len(data) // 2]
+    weights.write_bytes(bytes(data))
+    loaded = []
+    monkeypatch.setattr(GAN, "load_weights", lambda self, path: loaded.append(path))
+    with pytest.raises(zoo.WeightsVerificationError, match="sha256 is .* but the zoo card records"):
+        zoo.create("nsgan_ring8", pretrained=True)
+    assert loaded == []
+
+
+def test_untrained_entry_cannot_load_pretrained(private_zoo):
+    os.remove(private_zoo / "results.json")
+    zoo.refresh()
+    with pytest.raises(ValueError, match="has no trained weights yet"):
+        zoo.create("nsgan_ring8", pretrained=True)
+
+
+def test_readme_zoo_table_is_rendered_from_the_cards():
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "tools", "render_readme.py"), "--check"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
+    """`pip install .` (not editable) ships the zoo's configs, cards and weights."""
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), ROOT],
+        check=True, capture_output=True, timeout=600,
+    )
+    script = (
+        "import kerasgan.zoo as z, json;"
+        "e = z.get_entry('r1gan_ring8');"
+        "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True), "
+        "z.verify_weights(e)]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, cwd=str(tmp_path), timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    root, pretrained, weights = json.loads(out.stdout.strip().splitlines()[-1])
+    assert root.startswith(str(target))
+    assert len(pretrained) == 14
+    assert weights.startswith(str(target))
