@@ -21,3 +21,17 @@ if keras.backend.backend() != "tensorflow":
         "kerasgan needs the TensorFlow backend of Keras; KERAS_BACKEND is "
         f"{keras.backend.backend()!r}. Set KERAS_BACKEND=tensorflow."
     )
+
+from kerasgan import (  # noqa: E402,F401
+    callbacks,
+    constraints,
+    data,
+    layers,
+    losses,
+    metrics,
+    models,
+    nets,
+    regularizers,
+    zoo,
+)
+from kerasgan.export import export_generator  # noqa: E402,F401

@@ -8,6 +8,12 @@ import shutil
 import tempfile
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, *, directory=False):
     """Yield a temporary path next to `path`; on success rename it onto `path`.
@@ -36,6 +42,7 @@ def atomic_path(path, *, directory=False):
     else:
         fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=f".{base}", dir=parent)
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
     try:
         yield tmp
         if directory:

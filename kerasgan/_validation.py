@@ -1,5 +1,6 @@
 """Argument checks shared across kerasgan: each error names what was expected and given."""
 
+import math
 import numbers
 
 
@@ -11,10 +12,10 @@ def check_positive_number(name, value, *, allow_zero=False):
     0.01
     """
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = ok and (value >= 0 if allow_zero else value > 0)
+    ok = ok and math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
-        expected = "a non-negative number" if allow_zero else "a positive number"
-        raise ValueError(f"`{name}` must be {expected}; got {value!r}.")
+        expected = "a non-negative finite number" if allow_zero else "a positive finite number"
+        raise ValueError(f"{name} must be {expected}; got {value!r}.")
     return float(value)
 
 
@@ -29,5 +30,5 @@ def check_positive_int(name, value, *, allow_zero=False):
     ok = ok and (value >= 0 if allow_zero else value > 0)
     if not ok:
         expected = "a non-negative integer" if allow_zero else "a positive integer"
-        raise ValueError(f"`{name}` must be {expected}; got {value!r}.")
+        raise ValueError(f"{name} must be {expected}; got {value!r}.")
     return int(value)

@@ -15,9 +15,10 @@ b'\\x89PNG'
 """
 
 import os
-import tempfile
 
 import numpy as np
+
+from kerasgan._io import atomic_path
 
 __all__ = [
     "BACKGROUND_COLOR",
@@ -220,38 +221,19 @@ def encode_png(image):
 
 
 def save_png(image, path):
-    """Write `image` as a PNG file at `path`, atomically.
+    """Write `image` as a PNG file at `path`, atomically (temporary file, then rename).
 
-    The bytes go to a temporary file in the same directory, which then replaces
-    `path` with `os.replace`: readers see either the old file or the complete new
-    one, and a failure leaves no partial file behind.
+    Readers see either the old file or the complete new one; a failure leaves
+    no partial file behind. Returns `path`.
 
-    Returns:
-        `path`.
+    Example:
+    >>> import os, tempfile
+    >>> path = save_png(np.zeros((4, 4, 3), np.uint8), os.path.join(tempfile.mkdtemp(), "x.png"))
+    >>> open(path, "rb").read(4)
+    b'\\x89PNG'
     """
     data = encode_png(image)
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp_path = tempfile.mkstemp(
-        prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory
-    )
-    try:
-        # mkstemp creates the file readable by its owner only; give it the
-        # permissions of the file it replaces, else the usual rw-r--r--.
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o644
-        os.chmod(tmp_path, mode)
-        with os.fdopen(fd, "wb") as f:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        try:
-            os.remove(tmp_path)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return os.fspath(path)

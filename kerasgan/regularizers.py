@@ -43,6 +43,14 @@ def _uniform_per_example(seed, like):
 class DiscriminatorPenalty:
     """Base class of the penalties; subclasses implement `__call__`.
 
+    Example (a custom penalty: E[D(x_real)^2], "logit centering"):
+    >>> class LogitCentering(DiscriminatorPenalty):
+    ...     name = "centering"
+    ...     def __call__(self, critic, real, fake, seed):
+    ...         return tf.reduce_mean(tf.square(critic(real)))
+    >>> float(LogitCentering(weight=0.1)(lambda x: 2 * x[:, 0], tf.ones((3, 2)), None, [0, 0]))
+    4.0
+
     Attributes:
         name: key under which `fit` logs the (unweighted) penalty.
         weight: coefficient of the penalty in the discriminator loss.

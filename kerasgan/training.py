@@ -66,7 +66,15 @@ def build_gan(config):
 
 
 def compile_gan(gan, config, jit_compile="auto"):
-    """Compile `gan` with the optimizers of `config["optimizers"]` (Keras configs)."""
+    """Compile `gan` with the optimizers of `config["optimizers"]` (Keras configs).
+
+    Example:
+    >>> config = {"variant": "nsgan", "generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
+    ...           "discriminator": {"builder": "mlp_discriminator", "args": {}},
+    ...           "optimizers": {"generator": {"class_name": "SGD", "config": {"learning_rate": 0.1}}}}
+    >>> type(compile_gan(build_gan(config), config).g_optimizer).__name__
+    'SGD'
+    """
     opts = config.get("optimizers", {})
     g_opt = keras.optimizers.get(copy.deepcopy(opts["generator"])) if "generator" in opts else None
     d_opt = keras.optimizers.get(copy.deepcopy(opts["discriminator"])) if "discriminator" in opts else None
@@ -75,7 +83,12 @@ def compile_gan(gan, config, jit_compile="auto"):
 
 
 def is_mixture_dataset(dataset):
-    """True for the 2-D benchmark datasets (`gaussian_mixture/...`)."""
+    """True for the 2-D benchmark datasets (`gaussian_mixture/...`).
+
+    Example:
+    >>> is_mixture_dataset("gaussian_mixture/ring8"), is_mixture_dataset("mnist")
+    (True, False)
+    """
     return str(dataset).startswith("gaussian_mixture")
 
 
@@ -109,7 +122,12 @@ def evaluate_gan(gan, dataset, num_samples=2500, seed=12345):
 
 
 def sample_picture(gan, dataset, num_samples=2500, seed=12345):
-    """A uint8 RGB picture of `num_samples` generated samples (2-D: over the modes)."""
+    """A uint8 RGB picture of `num_samples` generated samples over the mixture's modes.
+
+    Example:
+    >>> sample_picture(gan, "gaussian_mixture/ring8").shape  # doctest: +SKIP
+    (256, 256, 3)
+    """
     from kerasgan.data import get_mixture
     from kerasgan.plotting import scatter_image
 
@@ -150,7 +168,12 @@ def _check_writable(out_dir):
 
 
 def environment():
-    """The software and hardware a run used (recorded in metrics and cards)."""
+    """The software and hardware a run used (recorded in metrics and cards).
+
+    Example:
+    >>> sorted(environment())[:3]
+    ['cpu_count', 'gpus', 'keras']
+    """
     return {
         "python": platform.python_version(),
         "tensorflow": tf.__version__,
@@ -159,6 +182,7 @@ def environment():
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
         "gpus": len(tf.config.list_physical_devices("GPU")),
+        "tf_intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
     }
 
 

@@ -47,6 +47,11 @@ class ZooEntry:
         path: the entry's folder.
         config: the parsed `config.json`.
         results: the parsed `results.json`, or None if not trained yet.
+
+    Example:
+    >>> entry = get_entry("r1gan_ring8")
+    >>> entry.config["dataset"], entry.pretrained
+    ('gaussian_mixture/ring8', True)
     """
 
     name: str
@@ -74,7 +79,12 @@ class ZooEntry:
 
 
 def zoo_root():
-    """The folder holding the zoo entries (inside the installed package)."""
+    """The folder holding the zoo entries (inside the installed package).
+
+    Example:
+    >>> os.path.isdir(zoo_root())
+    True
+    """
     return str(importlib_resources.files("kerasgan_zoo"))
 
 
@@ -98,12 +108,22 @@ def _scan(root):
 
 
 def entries():
-    """All entries, `{name: ZooEntry}` (re-read after `refresh()`)."""
+    """All entries, `{name: ZooEntry}` (re-read after `refresh()`).
+
+    Example:
+    >>> len(entries())
+    14
+    """
     return _scan(zoo_root())
 
 
 def refresh():
-    """Forget cached entries (after tools/ wrote new results)."""
+    """Forget cached entries (after tools/ wrote new results).
+
+    Example:
+    >>> refresh(); len(entries())
+    14
+    """
     _scan.cache_clear()
 
 
@@ -146,6 +166,10 @@ def verify_weights(entry):
 
     Raises `WeightsVerificationError` (nothing is loaded) on a mismatch, and
     ValueError when the entry has no weights.
+
+    Example:
+    >>> verify_weights(get_entry("r1gan_ring8")).endswith("model.weights.h5")
+    True
     """
     if not entry.pretrained:
         raise ValueError(
@@ -188,7 +212,12 @@ def create(name, pretrained=False, compile=True, jit_compile="auto"):
 
 
 def describe(name):
-    """A short human-readable description of an entry (used by `kerasgan zoo show`)."""
+    """A short human-readable description of an entry (used by `kerasgan zoo show`).
+
+    Example:
+    >>> print(describe("sngan_ring8").splitlines()[1])
+      dataset:    gaussian_mixture/ring8
+    """
     entry = get_entry(name)
     lines = [
         f"{entry.name}: {entry.config.get('description', '')}",

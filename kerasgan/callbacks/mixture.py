@@ -7,6 +7,8 @@ import warnings
 import keras
 import numpy as np
 
+from kerasgan._validation import check_positive_int
+
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,
     DEFAULT_THRESHOLD,
@@ -90,16 +92,16 @@ class MixtureMetricsCallback(keras.callbacks.Callback):
         self.sigma = float(sigma)
         if not (math.isfinite(self.sigma) and self.sigma > 0):
             raise ValueError(f"sigma must be a positive finite number; got {sigma!r}.")
-        self.num_samples = _positive_int(num_samples, "num_samples")
-        self.every_n_epochs = _positive_int(every_n_epochs, "every_n_epochs")
-        self.image_every_n_epochs = _positive_int(
-            every_n_epochs if image_every_n_epochs is None else image_every_n_epochs,
+        self.num_samples = check_positive_int("num_samples", num_samples)
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
+        self.image_every_n_epochs = check_positive_int(
             "image_every_n_epochs",
+            every_n_epochs if image_every_n_epochs is None else image_every_n_epochs,
         )
         self.seed = seed
         self.log_dir = None if log_dir is None else os.fspath(log_dir)
         self.threshold = float(threshold)
-        self.image_size = _positive_int(image_size, "image_size")
+        self.image_size = check_positive_int("image_size", image_size)
         self.history = []
         self._writer = None
 
@@ -199,10 +201,3 @@ class MixtureMetricsCallback(keras.callbacks.Callback):
                 )
                 tf.summary.image("samples", image[None], step=epoch)
         self._writer.flush()
-
-
-def _positive_int(value, name):
-    number = int(value)
-    if number < 1 or number != value:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return number

@@ -42,6 +42,8 @@ import math
 
 import numpy as np
 
+from kerasgan._validation import check_positive_number
+
 __all__ = [
     "DEFAULT_NUM_SAMPLES",
     "DEFAULT_THRESHOLD",
@@ -84,19 +86,6 @@ def _as_points(value, name, *, min_rows):
             f"(first at row {int(np.argmin(finite_rows))})."
         )
     return array
-
-
-def _as_positive(value, name):
-    """Return `value` as a finite positive Python float, or raise ValueError."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a positive finite number; got {value!r}."
-        ) from None
-    if not (math.isfinite(number) and number > 0):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
-    return number
 
 
 def _nearest_and_closest(samples, centers):
@@ -191,8 +180,8 @@ def mixture_metrics(samples, centers, sigma, *, threshold=DEFAULT_THRESHOLD):
     """
     samples = _as_points(samples, "samples", min_rows=1)
     centers = _as_points(centers, "centers", min_rows=1)
-    sigma = _as_positive(sigma, "sigma")
-    threshold = _as_positive(threshold, "threshold")
+    sigma = check_positive_number("sigma", sigma)
+    threshold = check_positive_number("threshold", threshold)
     radius = threshold * sigma
     num_modes = len(centers)
 
