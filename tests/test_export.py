@@ -106,10 +106,12 @@ def test_export_is_atomic(exported, tmp_path, monkeypatch):
     gan.export(str(target))
     before = sorted(os.listdir(target))
 
-    def boom(*args, **kwargs):
+    def boom(self, path, **kwargs):  # writes part of a SavedModel, then fails
+        os.makedirs(path)
+        open(os.path.join(path, "saved_model.pb"), "w").close()
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(keras.export.ExportArchive, "write_out", boom)
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         gan.export(str(target))
     assert sorted(os.listdir(target)) == before

@@ -83,7 +83,9 @@ def render_card(entry):
                 f"Samples of the true mixture score 98.9% high quality and spread 0.974.", "",
                 f"- Training wall time: {r.get('train_wall_time_s')} s for {r.get('train_steps')} steps",
                 f"- Hardware: {env.get('cpu_count')} CPU cores ({env.get('machine')}), "
-                f"{env.get('gpus')} GPUs; TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
+                f"{env.get('gpus')} GPUs, TensorFlow intra-op threads "
+                f"{env.get('tf_intra_op_threads') or 'default'}; TensorFlow "
+                f"{env.get('tensorflow')}, Keras {env.get('keras')}",
                 f"- Trained on: {r.get('trained_on')}",
                 f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
                 "(verified on load)", "",
