@@ -8,10 +8,29 @@ import shutil
 import tempfile
 
 
-def _umask():
-    mask = os.umask(0)
+def _read_umask():
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# Read once at import (changing the umask later would race with other threads).
+_UMASK = _read_umask()
+
+
+def _fsync_path(path):
+    """Flush a file's (or a directory's) data to disk."""
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if os.path.isdir(path) else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -42,7 +61,7 @@ def atomic_path(path, *, directory=False):
     else:
         fd, tmp = tempfile.mkstemp(prefix=".tmp.", suffix=f".{base}", dir=parent)
         os.close(fd)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual mode
     try:
         yield tmp
         if directory:
@@ -55,7 +74,9 @@ def atomic_path(path, *, directory=False):
             if old:
                 shutil.rmtree(old, ignore_errors=True)
         else:
+            _fsync_path(tmp)  # the data is on disk before the name points at it
             os.replace(tmp, path)
+        _fsync_path(parent)
     except BaseException:
         if os.path.isdir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)

@@ -32,6 +32,8 @@ flags.DEFINE_string("weights", None, "A .weights.h5 file to use instead of the z
 flags.DEFINE_integer("num-samples", 2500, "Samples used by `evaluate`.")
 flags.DEFINE_integer("num", 2500, "Samples written by `sample`.")
 flags.DEFINE_string("data-dir", None, "TFDS data directory.")
+flags.DEFINE_bool("download", False, "Let TFDS download a dataset that is not prepared "
+                  "(the project's own datasets are always generated locally).")
 flags.DEFINE_bool("pretrained", False, "`zoo list`: only entries with weights.")
 flags.DEFINE_bool("debug", False, "Show full tracebacks on errors.")
 
@@ -77,6 +79,7 @@ def cmd_train(args):
         batch_size=_flag("batch-size"),
         seed=_flag("seed"),
         data_dir=_flag("data-dir"),
+        download=_flag("download"),
     )
     metrics = {k: v for k, v in results["metrics"].items() if k != "protocol"}
     print(json.dumps({"run_dir": out, "train_wall_time_s": results["train_wall_time_s"],
@@ -142,7 +145,7 @@ def cmd_zoo(args):
     action = args[0] if args else "list"
     if action == "list":
         pattern = args[1] if len(args) > 1 else None
-        for name in zoo.list_models(pattern, pretrained=True if _flag("pretrained") else None):
+        for name in zoo.list_models(filter=pattern, pretrained=True if _flag("pretrained") else None):
             entry = zoo.get_entry(name)
             m = entry.metrics
             status = (

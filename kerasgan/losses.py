@@ -109,6 +109,25 @@ def _mean(x):
     return tf.reduce_mean(x)
 
 
+def global_batch_mean(x):
+    """Mean of `x` over the global batch, also inside a `tf.distribute` replica.
+
+    With several replicas (each holding an equal share of the batch) the local
+    means are averaged with a differentiable all-reduce; otherwise this is
+    `tf.reduce_mean`. Used where a loss depends on a batch statistic (RaGAN's
+    average logits, DRAGAN's data std) so that the value matches one device.
+
+    Example:
+    >>> float(global_batch_mean(tf.constant([1.0, 2.0, 6.0])))
+    3.0
+    """
+    local = tf.reduce_mean(x)
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return local
+    return context.all_reduce(tf.distribute.ReduceOp.MEAN, local)
+
+
 # --------------------------------------------------------------------------- #
 # Minimax / non-saturating (Goodfellow et al., 2014).
 # --------------------------------------------------------------------------- #
@@ -282,7 +301,8 @@ def hinge_generator_loss(fake_logits, real_logits=None):
 def relativistic_average_discriminator_loss(real_logits, fake_logits):
     """Relativistic average (RaGAN) discriminator loss.
 
-    `L_D = E softplus(−(r − E f)) + E softplus(f − E r)`, i.e.
+    `L_D = E softplus(−(r − E f)) + E softplus(f − E r)` (the averages E r, E f
+    over the global batch, also under `tf.distribute`), i.e.
     `−E log σ(r − E f) − E log(1 − σ(f − E r))`: reals should look more real
     than the average fake, and fakes less real than the average real.
 
@@ -291,7 +311,7 @@ def relativistic_average_discriminator_loss(real_logits, fake_logits):
     1.3863
     """
     r, f = _prepare(real_logits=real_logits, fake_logits=fake_logits)
-    mean_r, mean_f = _mean(r), _mean(f)
+    mean_r, mean_f = global_batch_mean(r), global_batch_mean(f)
     return _mean(tf.nn.softplus(-(r - mean_f))) + _mean(tf.nn.softplus(f - mean_r))
 
 
@@ -312,7 +332,7 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
             "(the discriminator's logits on a real batch); got None."
         )
     f, r = _prepare(fake_logits=fake_logits, real_logits=real_logits)
-    mean_r, mean_f = _mean(r), _mean(f)
+    mean_r, mean_f = global_batch_mean(r), global_batch_mean(f)
     return _mean(tf.nn.softplus(-(f - mean_r))) + _mean(tf.nn.softplus(r - mean_f))
 
 

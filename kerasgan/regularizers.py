@@ -1,7 +1,7 @@
 """Discriminator regularizers: gradient penalties and instance noise.
 
 Each penalty is an object that the GAN model calls inside its discriminator
-step as `penalty(critic, real, fake, seed, step)`, where `critic(x)` returns the
+step as `penalty(critic, real, fake, seed)`, where `critic(x)` returns the
 discriminator's logits (labels already bound for conditional models). It returns
 the *unweighted* penalty value, a per-example mean; the model adds
 `weight * interval * value` to the discriminator loss on the steps where the
@@ -20,6 +20,7 @@ penalty is due (every `interval` steps: lazy regularization, Karras et al. 2020)
 import tensorflow as tf
 
 from kerasgan._naming import unknown_name_error
+from kerasgan.losses import global_batch_mean
 from kerasgan._validation import check_positive_int, check_positive_number
 
 
@@ -178,7 +179,8 @@ class DRAGAN(DiscriminatorPenalty):
 
     def __call__(self, critic, real, fake, seed):
         seeds = tf.random.experimental.stateless_split(seed, 2)
-        std = tf.math.reduce_std(real)
+        mean = global_batch_mean(real)
+        std = tf.sqrt(global_batch_mean(tf.square(real - mean)))
         noise = tf.random.stateless_uniform(tf.shape(real), seed=seeds[0], dtype=real.dtype)
         perturbed = real + self.perturbation * std * noise
         alpha = _uniform_per_example(seeds[1], real)

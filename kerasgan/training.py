@@ -196,12 +196,14 @@ def train_run(
     batch_size=None,
     seed=None,
     data_dir=None,
+    download=True,
     verbose="auto",
     export=True,
 ):
     """Train the GAN a config describes and write a run directory.
 
-    Arguments given here override the config's `training` section.
+    Arguments given here override the config's `training` section;
+    `data_dir` and `download` go to `kerasgan.data.load`.
     Returns `(gan, results)` where `results` is what `metrics.json` holds.
 
     Example:
@@ -218,6 +220,12 @@ def train_run(
     training.update({k: v for k, v in overrides.items() if v is not None})
     dataset = dataset or config["dataset"]
     seed = int(training.get("seed", 0))
+    if not is_mixture_dataset(dataset):
+        raise ValueError(
+            f"train_run evaluates on the 2-D mixtures only ('gaussian_mixture/ring8', "
+            f"'gaussian_mixture/grid25'); got dataset {dataset!r}. Use GAN.fit directly "
+            "for other data."
+        )
     _check_writable(out_dir)
 
     keras.utils.set_random_seed(seed)
@@ -225,7 +233,8 @@ def train_run(
     config.setdefault("variant_args", {})["seed"] = seed
     gan = compile_gan(build_gan(config), config)
     ds = data_lib.load(
-        dataset, "train", int(training.get("batch_size", 256)), seed=seed, data_dir=data_dir
+        dataset, "train", int(training.get("batch_size", 256)), seed=seed,
+        data_dir=data_dir, download=download,
     )
     log_dir = os.path.join(out_dir, "logs")
     callbacks = []

@@ -22,12 +22,13 @@ True
 import dataclasses
 import fnmatch
 import functools
+import hashlib
+import io
 import json
 import os
 
 import importlib_resources
 
-from kerasgan._io import sha256_of
 from kerasgan._naming import unknown_name_error
 
 #: The entry `kerasgan train` trains when no name is given.
@@ -127,7 +128,7 @@ def refresh():
     _scan.cache_clear()
 
 
-def list_models(filter=None, pretrained=None):
+def list_models(*, filter=None, pretrained=None):
     """Names of the zoo entries.
 
     Args:
@@ -135,7 +136,7 @@ def list_models(filter=None, pretrained=None):
         pretrained: True for entries with weights only, False for those without.
 
     Example:
-    >>> list_models("wgan*ring8")
+    >>> list_models(filter="wgan*ring8")
     ['wgan_gp_ring8', 'wgan_ring8']
     """
     names = []
@@ -162,13 +163,15 @@ def get_entry(name):
 
 
 def verify_weights(entry):
-    """Check the entry's weights file against its recorded sha256; returns the path.
+    """Read the entry's weights file and check it against its recorded sha256.
 
-    Raises `WeightsVerificationError` (nothing is loaded) on a mismatch, and
-    ValueError when the entry has no weights.
+    Returns the verified bytes (load from them, not from the file again, so
+    what is loaded is exactly what was checked). Raises
+    `WeightsVerificationError` on a mismatch and ValueError when the entry has
+    no weights; in both cases nothing is loaded.
 
     Example:
-    >>> verify_weights(get_entry("r1gan_ring8")).endswith("model.weights.h5")
+    >>> len(verify_weights(get_entry("r1gan_ring8"))) > 0
     True
     """
     if not entry.pretrained:
@@ -176,14 +179,16 @@ def verify_weights(entry):
             f"Zoo entry {entry.name!r} has no trained weights yet. Pretrained entries: "
             f"{list_models(pretrained=True)}."
         )
-    actual = sha256_of(entry.weights_path)
+    with open(entry.weights_path, "rb") as f:
+        data = f.read()
+    actual = hashlib.sha256(data).hexdigest()
     if actual != entry.sha256:
         raise WeightsVerificationError(
             f"Refusing to load {entry.weights_path}: its sha256 is {actual}, but the "
             f"zoo card records {entry.sha256}. The file is corrupt or was modified; "
             "nothing was loaded."
         )
-    return entry.weights_path
+    return data
 
 
 def create(name, pretrained=False, compile=True, jit_compile="auto"):
@@ -207,7 +212,7 @@ def create(name, pretrained=False, compile=True, jit_compile="auto"):
     if compile:
         compile_gan(gan, entry.config, jit_compile=jit_compile)
     if weights is not None:
-        gan.load_weights(weights)
+        gan.load_weights(io.BytesIO(weights))
     return gan
 
 

@@ -72,6 +72,8 @@ def test_evaluate_sample_and_export_a_pretrained_entry(tmp_path):
         (["sample", "r1gan_ring8", "--out", "x.txt"], "sample needs --out FILE.png or FILE.npy"),
         (["export", "r1gan_ring8"], "export needs --out DIR"),
         (["train", "--out", "/proc/forbidden/run"], "Cannot write to the run directory"),
+        (["train", "nsgan_ring8", "--dataset", "mnist", "--out", "/tmp/kerasgan-cli-mnist"],
+         "evaluates on the 2-D mixtures only"),
     ],
 )
 def test_errors_are_one_paragraph_without_traceback(args, message):

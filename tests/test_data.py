@@ -244,3 +244,13 @@ def test_unsupported_features(tmp_path):
     message = str(err.value)
     assert "'text'" in message and "'label'" in message
     assert "'point'" in message and "'image'" in message
+
+
+def test_unprepared_dataset_without_download_fails_at_once(tmp_path):
+    """Offline, a dataset that would need a download is refused before any network use."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"Dataset 'mnist' is not prepared .* download=False"):
+        load("mnist", data_dir=str(tmp_path), download=False)
+    assert time.perf_counter() - start < 30  # no download attempt, no retries

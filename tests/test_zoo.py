@@ -19,7 +19,7 @@ VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "sngan"]
 def test_every_variant_on_both_mixtures_is_registered():
     expected = sorted(f"{v}_{d}" for v in VARIANTS for d in ("ring8", "grid25"))
     assert zoo.list_models() == expected
-    assert zoo.list_models("*_ring8") == sorted(f"{v}_ring8" for v in VARIANTS)
+    assert zoo.list_models(filter="*_ring8") == sorted(f"{v}_ring8" for v in VARIANTS)
     assert zoo.DEFAULT_ENTRY in zoo.list_models()
 
 
@@ -113,23 +113,27 @@ def test_readme_zoo_table_is_rendered_from_the_cards():
 
 def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
     """`pip install .` (not editable) ships the zoo's configs, cards and weights."""
+    source = tmp_path / "source"  # build from a copy: no build/ or egg-info in the repo
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", "build", "*.egg-info", "__pycache__", ".pytest_cache", "runs"))
     target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), ROOT],
-        check=True, capture_output=True, timeout=600,
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(source)],
+        capture_output=True, text=True, timeout=900,
     )
+    assert build.returncode == 0, build.stderr[-3000:]
     script = (
         "import kerasgan.zoo as z, json;"
         "e = z.get_entry('r1gan_ring8');"
         "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True), "
-        "z.verify_weights(e)]))"
+        "len(z.verify_weights(e)), e.weights_path]))"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env=env, cwd=str(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    root, pretrained, weights = json.loads(out.stdout.strip().splitlines()[-1])
+    root, pretrained, size, weights = json.loads(out.stdout.strip().splitlines()[-1])
     assert root.startswith(str(target))
     assert len(pretrained) == 14
-    assert weights.startswith(str(target))
+    assert size > 0 and weights.startswith(str(target))

@@ -13,7 +13,6 @@ the recipe's step count. Ratios are the meaningful figure on a shared machine.
 """
 
 import argparse
-import fnmatch
 import os
 import sys
 import time
@@ -44,7 +43,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    names = fnmatch.filter(zoo.list_models(), args.pattern)
+    names = zoo.list_models(filter=args.pattern)
     rows = []
     for name in names:
         entry = zoo.get_entry(name)

@@ -37,6 +37,7 @@ def _fmt(metrics):
 
 def zoo_table():
     """The README's zoo table (Markdown), one row per entry, from the cards."""
+    zoo.refresh()  # other processes may have written cards since this one read them
     lines = [
         "| entry | dataset | variant | modes | % high quality | reverse KL | spread (×σ) | train time |",
         "|---|---|---|---|---|---|---|---|",

@@ -181,6 +181,15 @@ def load(
 
     if download or base in PROJECT_BUILDERS:
         builder.download_and_prepare()
+    elif not builder.is_prepared():
+        # Fail at once: TFDS would otherwise fail later with a less direct
+        # message (and a download attempt offline stalls for minutes).
+        raise ValueError(
+            f"Dataset {name!r} is not prepared in {builder.data_dir!r} and "
+            "download=False. Prepare it where there is internet access "
+            f"(`tfds build {base}`, or load(..., download=True) / `kerasgan train "
+            "--download`), or point data_dir at a copy."
+        )
     # try_autocache=False: caching is ours to decide (`cache`), and TFDS's own
     # automatic cache of small datasets would hold a second copy in memory.
     read_config = tfds.ReadConfig(shuffle_seed=seed, try_autocache=False)

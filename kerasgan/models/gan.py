@@ -20,6 +20,7 @@ Distribution (`tf.distribute`) is handled inside `train_step`:
 
 import numbers
 import os
+import re
 
 import h5py
 import keras
@@ -29,6 +30,7 @@ import tensorflow as tf
 from kerasgan import losses as losses_lib
 from kerasgan import regularizers as regularizers_lib
 from kerasgan._io import atomic_path
+from kerasgan.constraints import clip_model_weights
 from kerasgan._validation import check_positive_int
 from kerasgan.models.data_checks import check_training_data, unpack_batch
 
@@ -46,8 +48,9 @@ WEIGHTS_FORMAT = "kerasgan.gan_weights/1"
 def latents_for_seed(num, latent_dim, seed):
     """The latent vectors `generate(num, seed=seed)` and the SavedModel's `sample` use.
 
-    z ~ N(0, I), drawn statelessly from `seed`, so the same (num, seed) gives the
-    same latents in Python and in an exported SavedModel.
+    z ~ N(0, I), drawn statelessly from `seed` with the Philox algorithm (pinned,
+    so the draw is the same on every device type), so the same (num, seed) gives
+    the same latents in Python and in an exported SavedModel.
 
     Example:
     >>> z = latents_for_seed(4, 2, seed=7)
@@ -55,11 +58,50 @@ def latents_for_seed(num, latent_dim, seed):
     ((4, 2), True)
     """
     seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-    return tf.random.stateless_normal(tf.stack([num, latent_dim]), seed=seed)
+    return tf.random.stateless_normal(tf.stack([num, latent_dim]), seed=seed, alg="philox")
 
 
 def _logits_mean(logits):
     return tf.reduce_mean(tf.cast(logits, tf.float32))
+
+
+def _relative_path(path):
+    """A variable path without its model's name: `generator/dense_0/kernel` -> `dense_0/kernel`."""
+    return path.split("/", 1)[-1]
+
+
+def _comparable_path(path):
+    """The path compared on load: relative, without Keras' numeric uniquifying suffixes.
+
+    Auto-named layers get `_1`, `_2` ... depending on what else was built in the
+    process, so `dense_3/kernel` and `dense/kernel` compare equal (order and
+    shapes are still checked).
+    """
+    return re.sub(r"_\d+(?=/|$)", "", _relative_path(path))
+
+
+def _read_group(group, role, variables, name):
+    """Read and check one weights group against `variables`; returns (variable, array) pairs."""
+    if len(group) != len(variables):
+        raise ValueError(
+            f"The {role} has {len(variables)} weights but {name} holds {len(group)}: "
+            "the architectures differ."
+        )
+    pairs = []
+    for i, variable in enumerate(variables):
+        data = group[f"{i:04d}"]
+        value = data[()]
+        saved_path = _relative_path(data.attrs.get("path", ""))
+        expected_path = _relative_path(variable.path)
+        same_path = _comparable_path(saved_path) == _comparable_path(expected_path)
+        if not same_path or tuple(value.shape) != tuple(variable.shape):
+            raise ValueError(
+                f"Weight {i} of the {role} is {expected_path} with shape "
+                f"{tuple(variable.shape)}, but {name} holds {saved_path} with shape "
+                f"{tuple(value.shape)}: the architectures differ."
+            )
+        pairs.append((variable, value))
+    return pairs
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -84,6 +126,9 @@ class GAN(keras.Model):
             the generator's weights; `generate`, `call` and `export` use it.
         instance_noise: a `kerasgan.regularizers.InstanceNoise`, or None.
         seed: integer seed of the latent and noise draws.
+        clip_discriminator: if a number c, every trainable weight of the
+            discriminator is kept in [-c, c] (WGAN weight clipping, applied by
+            the optimizer after each update; recorded in `get_config`).
 
     Batches may be `x`, `(x, y)`, or a dict `{"images", "labels", "latents"}`;
     with `"latents"` the step uses those latent vectors (for all of its
@@ -113,6 +158,7 @@ class GAN(keras.Model):
         ema_decay=None,
         instance_noise=None,
         seed=0,
+        clip_discriminator=None,
         **kwargs,
     ):
         kwargs.setdefault("name", "gan")
@@ -143,6 +189,10 @@ class GAN(keras.Model):
                 f"The generator makes samples of shape {self.data_shape} but the "
                 f"discriminator expects {d_shape}."
             )
+        self.clip_discriminator = None
+        if clip_discriminator is not None:
+            clip_model_weights(discriminator, clip_discriminator)
+            self.clip_discriminator = float(clip_discriminator)
         self.gan_loss = losses_lib.get(loss)
         self.penalties = [regularizers_lib.get(r) for r in regularizers]
         names = [p.name for p in self.penalties]
@@ -260,7 +310,7 @@ class GAN(keras.Model):
         if given is not None:
             return tf.cast(given, self.compute_dtype)
         shape = tf.stack([batch, self.latent_dim])
-        return tf.random.stateless_normal(shape, seed=self._step_seed(*purpose))
+        return tf.random.stateless_normal(shape, seed=self._step_seed(*purpose), alg="philox")
 
     def _noisy(self, samples, *purpose):
         if self.instance_noise is None:
@@ -382,6 +432,11 @@ class GAN(keras.Model):
             num = check_positive_int("num", num_or_latents, allow_zero=True)
             if seed is None:
                 seed = int(np.random.default_rng().integers(2**31 - 1))
+            if not (isinstance(seed, numbers.Integral) and 0 <= seed < 2**31):
+                raise ValueError(
+                    f"seed must be an integer in [0, 2**31) (the SavedModel's `sample` "
+                    f"takes an int32 seed); got {seed!r}."
+                )
             latents = latents_for_seed(num, self.latent_dim, int(seed))
         else:
             latents = np.asarray(num_or_latents)
@@ -423,16 +478,31 @@ class GAN(keras.Model):
             nets["ema_generator"] = self.ema_generator
         return nets
 
-    def save_weights(self, filepath, overwrite=True):
-        """Save the weights of every sub-network (see `networks`) to a `.weights.h5` file.
+    def _weight_groups(self):
+        """`{group: variables}` saved by `save_weights`: networks, then built optimizers."""
+        groups = {role: list(net.weights) for role, net in self.networks().items()}
+        for role in ("g_optimizer", "d_optimizer"):
+            optimizer = getattr(self, role, None)
+            if optimizer is not None and optimizer.built:
+                groups[role] = list(optimizer.variables)
+        return groups
 
-        The file holds one HDF5 group per role with the network's weights in
-        order, each with its variable path and shape, so loading can check that
-        the architecture matches before assigning anything. Written to a
-        temporary file and renamed.
+    def save_weights(self, filepath, overwrite=True):
+        """Save the GAN's state to a `.weights.h5` file, atomically.
+
+        One HDF5 group per sub-network (`networks()`) and, once compiled, per
+        optimizer (`g_optimizer`, `d_optimizer`: step counters and moments, so a
+        run can resume exactly). Each array keeps its variable path, so loading
+        can check that the architecture matches before assigning anything.
+        Written to a temporary file and renamed.
 
         Example:
-        >>> gan.save_weights("ring8.weights.h5")  # doctest: +SKIP
+        >>> import os, tempfile
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
+        >>> path = os.path.join(tempfile.mkdtemp(), "gan.weights.h5")
+        >>> gan.save_weights(path); os.path.exists(path)
+        True
         """
         filepath = os.fspath(filepath)
         if not filepath.endswith(".weights.h5"):
@@ -442,54 +512,53 @@ class GAN(keras.Model):
         with atomic_path(filepath) as tmp:
             with h5py.File(tmp, "w") as f:
                 f.attrs["format"] = WEIGHTS_FORMAT
-                for role, net in self.networks().items():
+                for role, variables in self._weight_groups().items():
                     group = f.create_group(role)
-                    for i, variable in enumerate(net.weights):
+                    for i, variable in enumerate(variables):
                         data = group.create_dataset(f"{i:04d}", data=np.asarray(variable))
-                        data.attrs["path"] = variable.path
+                        data.attrs["path"] = _relative_path(variable.path)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights written by `save_weights`.
+        """Load a file written by `save_weights` (a path or a binary file object).
 
-        Every array is read and checked against the model (roles, number of
-        weights, shapes) before any is assigned: on a mismatch a ValueError
-        names the first difference and the model is left unchanged.
+        Every array is read and checked against the model — groups, number of
+        weights, variable paths and shapes — before any is assigned: on a
+        mismatch a ValueError names the first difference and the model is left
+        unchanged. Optimizer groups are restored when the optimizers are built
+        (after `compile`) and skipped otherwise.
 
         Example:
-        >>> gan.load_weights("ring8.weights.h5")  # doctest: +SKIP
+        >>> import os, tempfile
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
+        >>> path = os.path.join(tempfile.mkdtemp(), "gan.weights.h5")
+        >>> gan.save_weights(path)
+        >>> other = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
+        >>> other.load_weights(path)
+        >>> bool((other.generate(3, seed=0) == gan.generate(3, seed=0)).all())
+        True
         """
-        filepath = os.fspath(filepath)
+        if skip_mismatch:
+            raise ValueError("GAN.load_weights loads all weights or none; skip_mismatch=True "
+                             "is not supported.")
+        name = filepath if isinstance(filepath, (str, os.PathLike)) else "the given file"
         try:
             f = h5py.File(filepath, "r")
         except OSError as error:
-            raise ValueError(f"Cannot read GAN weights from {filepath!r}: {error}") from None
+            raise ValueError(f"Cannot read GAN weights from {name!r}: {error}") from None
         with f:
             if f.attrs.get("format") != WEIGHTS_FORMAT:
                 raise ValueError(
-                    f"{filepath} is not a kerasgan GAN weights file (format "
+                    f"{name} is not a kerasgan GAN weights file (format "
                     f"{f.attrs.get('format')!r}, expected {WEIGHTS_FORMAT!r})."
                 )
             assignments = []
-            for role, net in self.networks().items():
+            for role, variables in self._weight_groups().items():
                 if role not in f:
-                    raise ValueError(
-                        f"{filepath} has no weights for the {role} (it has {sorted(f)})."
-                    )
-                group = f[role]
-                if len(group) != len(net.weights):
-                    raise ValueError(
-                        f"The {role} has {len(net.weights)} weights but {filepath} holds "
-                        f"{len(group)}: the architectures differ."
-                    )
-                for i, variable in enumerate(net.weights):
-                    value = group[f"{i:04d}"][()]
-                    if tuple(value.shape) != tuple(variable.shape):
-                        raise ValueError(
-                            f"Weight {variable.path} of the {role} has shape "
-                            f"{tuple(variable.shape)} but {filepath} holds "
-                            f"{tuple(value.shape)} (saved as {group[f'{i:04d}'].attrs['path']})."
-                        )
-                    assignments.append((variable, value))
+                    if role.endswith("_optimizer"):
+                        continue  # weights saved before compile: nothing to restore
+                    raise ValueError(f"{name} has no weights for the {role} (it has {sorted(f)}).")
+                assignments += _read_group(f[role], role, variables, name)
         for variable, value in assignments:
             variable.assign(value)
 
@@ -506,6 +575,7 @@ class GAN(keras.Model):
             ema_decay=self.ema_decay,
             instance_noise=None if self.instance_noise is None else self.instance_noise.get_config(),
             seed=self.seed,
+            clip_discriminator=self.clip_discriminator,
         )
         return config
 

@@ -15,7 +15,6 @@ instance_noise, seed, ...) go to `GAN`.
 """
 
 from kerasgan._naming import unknown_name_error
-from kerasgan.constraints import clip_model_weights
 from kerasgan.layers import SpectralNormalization
 from kerasgan.models.gan import GAN
 from kerasgan.regularizers import R1, GradientPenalty
@@ -58,7 +57,8 @@ def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     """Wasserstein GAN (Arjovsky et al. 2017): critic weights clipped to [-c, c].
 
     Every trainable weight of `discriminator` gets a `ClipWeights(clip_value)`
-    constraint, applied by the optimizer after each update.
+    constraint, applied by the optimizer after each update (`GAN(...,
+    clip_discriminator=clip_value)`, so it survives `get_config`).
 
     Example:
     >>> from kerasgan.nets import mlp_generator, mlp_discriminator
@@ -66,8 +66,10 @@ def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     >>> gan.d_steps, round(float(abs(gan.discriminator.get_weights()[0]).max()), 6)
     (5, 0.05)
     """
-    clip_model_weights(discriminator, clip_value)
-    return GAN(generator, discriminator, loss="wasserstein", d_steps=d_steps, **kwargs)
+    return GAN(
+        generator, discriminator, loss="wasserstein", d_steps=d_steps,
+        clip_discriminator=clip_value, **kwargs,
+    )
 
 
 def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5, **kwargs):
