@@ -244,6 +244,10 @@ def train_run(
         keras.callbacks.TensorBoard(log_dir=log_dir),
         EpochCheckpoint(os.path.join(out_dir, "checkpoints")),
     ]
+    epoch_times = []
+    callbacks.append(keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: epoch_times.append(round(time.perf_counter() - start, 2))
+    ))
     start = time.perf_counter()
     history = gan.fit(
         ds,
@@ -262,6 +266,7 @@ def train_run(
         "training": training,
         "train_wall_time_s": round(wall, 2),
         "train_steps": int(gan.optimizer.iterations.numpy()),
+        "epoch_end_wall_time_s": epoch_times,
         "metrics": evaluate_gan(gan, dataset, **evaluation),
         "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
         "environment": environment(),

@@ -62,20 +62,43 @@ class ZooEntry:
 
     @property
     def pretrained(self):
-        """True when trained weights ship with the entry."""
+        """True when trained weights ship with the entry.
+
+        Example:
+        >>> get_entry("r1gan_ring8").pretrained
+        True
+        """
         return self.results is not None and os.path.exists(self.weights_path)
 
     @property
     def weights_path(self):
+        """Path of the entry's weights file (it may not exist for untrained entries).
+
+        Example:
+        >>> os.path.basename(get_entry("r1gan_ring8").weights_path)
+        'model.weights.h5'
+        """
         file = (self.results or {}).get("weights", {}).get("file", "model.weights.h5")
         return os.path.join(self.path, file)
 
     @property
     def sha256(self):
+        """The weights' sha256 recorded in `results.json` (None if untrained).
+
+        Example:
+        >>> len(get_entry("r1gan_ring8").sha256)
+        64
+        """
         return (self.results or {}).get("weights", {}).get("sha256")
 
     @property
     def metrics(self):
+        """The measured metrics of the card (`{}` if untrained).
+
+        Example:
+        >>> get_entry("r1gan_ring8").metrics["modes_captured"]
+        8
+        """
         return (self.results or {}).get("metrics", {})
 
 

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from kerasgan.data import get_mixture
 from kerasgan.metrics import mixture_metrics
-from kerasgan.models import create_variant
+from kerasgan.models import GAN, create_variant
 from kerasgan.nets import mlp_discriminator, mlp_generator
 
 RING = get_mixture("ring8")
@@ -26,14 +26,16 @@ def ring_dataset(batch_size=256):
     )
 
 
-def train(variant, steps, lr=1e-3, sn=False, betas=(0.5, 0.999), hidden=(64, 64, 64), **kwargs):
+def train(variant, steps, lr=1e-3, sn=False, input_scale=None, betas=(0.5, 0.999),
+          hidden=(64, 64, 64), **kwargs):
     keras.utils.set_random_seed(0)
-    gan = create_variant(
-        variant,
+    nets = (
         mlp_generator(8, (2,), hidden),
-        mlp_discriminator((2,), hidden, spectral_norm=sn),
-        **kwargs,
+        mlp_discriminator((2,), hidden, spectral_norm=sn, input_scale=input_scale),
     )
+    # A loss without a named variant (RaGAN) goes straight to the GAN class.
+    gan = GAN(*nets, **kwargs) if variant == "gan" and "loss" in kwargs else create_variant(
+        variant, *nets, **kwargs)
     def opt():
         return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
 
@@ -47,8 +49,11 @@ CASES = {
     "minimax": ("gan", 3000, {}, 0.3),
     "non_saturating+r1": ("r1gan", 3000, {"gamma": 0.1}, 0.3),
     "least_squares": ("lsgan", 3000, {}, 0.3),
+    "relativistic_average": ("gan", 3000, {"loss": "relativistic_average"}, 0.3),
     "wasserstein+gp": ("wgan_gp", 1000, {"betas": (0.5, 0.9)}, 0.1),
-    "hinge+sn": ("sngan", 3000, {"sn": True}, 0.3),
+    "wasserstein+clip": ("wgan", 1000, {}, 0.1),
+    "hinge+sn": ("sngan", 1000, {"sn": True, "input_scale": 50.0, "d_steps": 5,
+                                 "betas": (0.0, 0.9)}, 0.1),
 }
 
 

@@ -41,7 +41,6 @@ def train_entry(name, scratch):
         shutil.copyfile(os.path.join(run_dir, "model.weights.h5"), tmp)
     with atomic_path(os.path.join(target, "samples.png")) as tmp:
         shutil.copyfile(os.path.join(run_dir, "samples.png"), tmp)
-    results.pop("history", None)
     results["weights"] = {"file": "model.weights.h5", "sha256": sha256_of(weights),
                           "bytes": os.path.getsize(weights)}
     results["command"] = f"python tools/train_zoo.py {name}"

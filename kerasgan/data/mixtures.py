@@ -35,12 +35,22 @@ class MixtureSpec:
 
     @property
     def num_modes(self):
+        """The number of modes K.
+
+        Example:
+        >>> get_mixture("grid25").num_modes
+        25
+        """
         return len(self.centers)
 
     def sample(self, num, seed=None):
         """Draw `num` points (float32 `[num, 2]`); returns points only.
 
         Use `sample_with_modes` to also get each point's mode index.
+
+        Example:
+        >>> get_mixture("ring8").sample(4, seed=0).shape
+        (4, 2)
         """
         return self.sample_with_modes(num, seed)[0]
 

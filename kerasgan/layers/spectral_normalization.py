@@ -88,7 +88,14 @@ class SpectralNormalization(keras.layers.Wrapper):
 
     @property
     def kernel(self):
-        """The raw (unnormalized) kernel variable of the wrapped layer."""
+        """The raw (unnormalized) kernel variable of the wrapped layer.
+
+        Example:
+        >>> sn = SpectralNormalization(keras.layers.Embedding(10, 4))
+        >>> sn.build((None,))
+        >>> tuple(sn.kernel.shape), sn.kernel.name
+        ((10, 4), 'embeddings')
+        """
         return getattr(self.layer, self._kernel_attribute)
 
     def _normalize(self, v):

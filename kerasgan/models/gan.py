@@ -279,7 +279,14 @@ class GAN(keras.Model):
 
     @property
     def sampling_generator(self):
-        """The generator used for sampling: the EMA copy when `ema_decay` is set."""
+        """The generator used for sampling: the EMA copy when `ema_decay` is set.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), ema_decay=0.99)
+        >>> gan.sampling_generator is gan.ema_generator
+        True
+        """
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def call(self, latents, training=False):
@@ -291,6 +298,15 @@ class GAN(keras.Model):
 
         The data's structure, sample shape and dtype are checked before the
         first step; a mismatch raises a ValueError naming expected and given.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
+        >>> gan.compile()
+        >>> gan.fit(np.zeros((8, 3), "float32"), verbose=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Training images must have shape [batch, 2] and a float dtype; got shape [8, 3] (float32).
         """
         if getattr(self, "d_optimizer", None) is None:
             raise RuntimeError("Call gan.compile() before gan.fit().")
