@@ -72,15 +72,20 @@ def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     )
 
 
-def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5, **kwargs):
+def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5,
+           gp_target=1.0, **kwargs):
     """WGAN with gradient penalty (Gulrajani et al. 2017): lambda = 10, alpha ~ U[0, 1].
+
+    `gp_target` is the enforced gradient norm K (a K-Lipschitz critic; 1 in the
+    paper, whose images lie in [-1, 1]); for data with much finer structure a
+    larger K lets the critic separate samples at that scale.
 
     Example:
     >>> from kerasgan.nets import mlp_generator, mlp_discriminator
     >>> WGANGP(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).penalties
     [GradientPenalty(weight=10.0, interval=1, target=1.0, one_sided=False)]
     """
-    penalty = GradientPenalty(weight=gp_weight, one_sided=one_sided)
+    penalty = GradientPenalty(weight=gp_weight, target=gp_target, one_sided=one_sided)
     return GAN(
         generator, discriminator, loss="wasserstein", regularizers=[penalty],
         d_steps=d_steps, **kwargs,
