@@ -27,7 +27,7 @@ def ring_dataset(batch_size=256):
 
 
 def train(variant, steps, lr=1e-3, sn=False, input_scale=None, betas=(0.5, 0.999),
-          hidden=(64, 64, 64), **kwargs):
+          hidden=(64, 64, 64), rmsprop=False, **kwargs):
     keras.utils.set_random_seed(0)
     nets = (
         mlp_generator(8, (2,), hidden),
@@ -37,6 +37,8 @@ def train(variant, steps, lr=1e-3, sn=False, input_scale=None, betas=(0.5, 0.999
     gan = GAN(*nets, **kwargs) if variant == "gan" and "loss" in kwargs else create_variant(
         variant, *nets, **kwargs)
     def opt():
+        if rmsprop:
+            return keras.optimizers.RMSprop(lr)
         return keras.optimizers.Adam(lr, beta_1=betas[0], beta_2=betas[1])
 
     gan.compile(opt(), opt())
@@ -46,14 +48,15 @@ def train(variant, steps, lr=1e-3, sn=False, input_scale=None, betas=(0.5, 0.999
 
 CASES = {
     # name: (variant, steps, kwargs, min high-quality fraction)
-    "minimax": ("gan", 3000, {}, 0.3),
-    "non_saturating+r1": ("r1gan", 3000, {"gamma": 0.1}, 0.3),
+    # (measured here, seed 0: high quality 0.88, 0.30, 0.58, 0.55, 0.31, 0.12, 0.105)
+    "minimax": ("gan", 3000, {}, 0.4),
+    "non_saturating+r1": ("r1gan", 3000, {"gamma": 0.1}, 0.15),
     "least_squares": ("lsgan", 3000, {}, 0.3),
     "relativistic_average": ("gan", 3000, {"loss": "relativistic_average"}, 0.3),
-    "wasserstein+gp": ("wgan_gp", 1000, {"betas": (0.5, 0.9)}, 0.1),
-    "wasserstein+clip": ("wgan", 1000, {}, 0.1),
-    "hinge+sn": ("sngan", 1000, {"sn": True, "input_scale": 50.0, "d_steps": 5,
-                                 "betas": (0.0, 0.9)}, 0.1),
+    "wasserstein+gp": ("wgan_gp", 1500, {"gp_weight": 0.1, "betas": (0.5, 0.9)}, 0.15),
+    "wasserstein+clip": ("wgan", 3000, {"clip_value": 0.1, "rmsprop": True}, 0.05),
+    "hinge+sn": ("sngan", 2000, {"sn": True, "input_scale": 50.0, "d_steps": 5,
+                                 "betas": (0.0, 0.9)}, 0.05),
 }
 
 
