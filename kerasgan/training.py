@@ -220,6 +220,9 @@ def train_run(
     training.update({k: v for k, v in overrides.items() if v is not None})
     dataset = dataset or config["dataset"]
     seed = int(training.get("seed", 0))
+    known = data_lib.known_dataset_names()
+    if dataset.split("/")[0].split(":")[0] not in known:
+        raise unknown_name_error("dataset", dataset, known)
     if not is_mixture_dataset(dataset):
         raise ValueError(
             f"train_run evaluates on the 2-D mixtures only ('gaussian_mixture/ring8', "
