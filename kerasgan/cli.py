@@ -166,6 +166,9 @@ def _one_name(args, command):
 
 
 def main(argv):
+    from absl import logging
+
+    logging.set_verbosity(logging.WARNING)  # keep TensorFlow's INFO chatter off the console
     args = argv[1:]
     if not args or args[0] not in COMMANDS:
         from kerasgan._naming import unknown_name_error
