@@ -23,7 +23,6 @@ import sys
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from kerasgan import nets

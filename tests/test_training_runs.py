@@ -6,7 +6,6 @@ untrained or collapsed generator fails these checks (see the last test).
 """
 
 import keras
-import numpy as np
 import pytest
 import tensorflow as tf
 

@@ -81,7 +81,7 @@ def render_card(entry):
                 "|---|---|---|---|",
                 f"| {m['modes_captured']} / {len(_centers(c))} | {m['high_quality_percent']:.2f} | "
                 f"{m['reverse_kl']:.4f} | {m['spread']:.3f} |", "",
-                f"Samples of the true mixture score 98.9% high quality and spread 0.974.", "",
+                "Samples of the true mixture score 98.9% high quality and spread 0.974.", "",
                 f"- Training wall time: {r.get('train_wall_time_s')} s for {r.get('train_steps')} steps",
                 f"- Hardware: {env.get('cpu_count')} CPU cores ({env.get('machine')}), "
                 f"{env.get('gpus')} GPUs, TensorFlow intra-op threads "
