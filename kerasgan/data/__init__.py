@@ -1,22 +1,39 @@
-"""Datasets for GANs: TFDS loading and the 2-D Gaussian-mixture benchmark.
+"""Datasets for GANs: TFDS loading, local IDX files, and the embedded datasets.
 
-Importing this package registers the project's own TFDS builder
-`gaussian_mixture` (configs `ring8`, `grid25`), generated locally (no download).
+Importing this package registers the project's own TFDS builders, both built
+locally with no download:
 
-* `load(name, split, batch_size, ...)`: any TFDS dataset as batches of
-  `{"images": float32, "labels": int32}`.
+* `digits` (configs `28x28`, `8x8`, `16x16`, `32x32`, `64x64`): scikit-learn's
+  1,797 handwritten digits, train 1,347 / test 450;
+* `gaussian_mixture` (configs `ring8`, `grid25`): the 2-D mode-collapse benchmark.
+
+* `load(name, split, batch_size, ...)`: any TFDS dataset, or a local directory of
+  MNIST-format IDX files, as batches of `{"images": float32, "labels": int32}`.
 * `get_mixture(name)` / `MixtureSpec`: the mixtures' geometry and a sampler.
+* `digits_arrays(size, split)`, `load_idx(directory, split)`: the raw arrays.
 
 Example:
 >>> import kerasgan.data
 >>> kerasgan.data.get_mixture("ring8").num_modes
 8
->>> ds = kerasgan.data.load("gaussian_mixture/ring8", batch_size=256)  # doctest: +SKIP
->>> ds = kerasgan.data.load("mnist", batch_size=64)                    # doctest: +SKIP
+>>> ds = kerasgan.data.load("digits/28x28", batch_size=64)            # doctest: +SKIP
+>>> ds = kerasgan.data.load("/data/mnist", split="test", batch_size=64)  # doctest: +SKIP
 """
 
+from kerasgan.data.digits import Digits, digits_arrays
 from kerasgan.data.gaussian_mixture import GaussianMixture
+from kerasgan.data.idx import load_idx, read_idx
 from kerasgan.data.loading import known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
 
-__all__ = ["GaussianMixture", "MixtureSpec", "get_mixture", "known_dataset_names", "load"]
+__all__ = [
+    "Digits",
+    "GaussianMixture",
+    "MixtureSpec",
+    "digits_arrays",
+    "get_mixture",
+    "known_dataset_names",
+    "load",
+    "load_idx",
+    "read_idx",
+]

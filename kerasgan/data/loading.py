@@ -8,20 +8,26 @@ Every element is a dict with the library-wide keys:
   `[B, H, W, C]` scaled to `[-1, 1]`.
 * `"labels"`: int32 `[B]` (the `"mode"` of a point, the `"label"` of an image),
   only when the dataset has such a feature.
+
+Besides TFDS names, `load` takes the path of a local directory of MNIST-format
+IDX files (`kerasgan.data.idx`), e.g. a copy of MNIST's `t10k-*-ubyte.gz`.
 """
 
 import numbers
+import os
 
 import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from kerasgan._naming import unknown_name_error
+from kerasgan.data.digits import Digits
 from kerasgan.data.gaussian_mixture import GaussianMixture
+from kerasgan.data.idx import has_idx_files, load_idx
 
 # The project's own builders: their data are always generated locally, so
 # `download=False` does not stop them from being prepared.
-PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture}
+PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture, Digits.name: Digits}
 
 SHUFFLE_BUFFER = 10_000
 
@@ -55,12 +61,34 @@ def _split_name(name):
     return base, config
 
 
-def _validate(name, split, batch_size, data_dir):
-    if not isinstance(name, str):
+def _check_name_type(name):
+    if not isinstance(name, (str, os.PathLike)):
         raise TypeError(
             f"name must be a TFDS dataset name (str) such as 'mnist' or "
-            f"'gaussian_mixture/ring8', got {type(name).__name__} {name!r}."
+            f"'gaussian_mixture/ring8', or a directory of IDX files; got "
+            f"{type(name).__name__} {name!r}."
         )
+
+
+def is_local_dataset(name):
+    """True when `name` is a local directory `load` reads itself (IDX files).
+
+    Example:
+    >>> is_local_dataset("mnist")
+    False
+    """
+    _check_name_type(name)
+    directory = os.path.expanduser(os.fspath(name))
+    return os.path.isdir(directory) and has_idx_files(directory)
+
+
+def _looks_like_path(name):
+    text = os.fspath(name)
+    return isinstance(name, os.PathLike) or text.startswith(("/", ".", "~")) or os.path.isdir(text)
+
+
+def _validate(name, split, batch_size, data_dir):
+    _check_name_type(name)
     if (
         isinstance(batch_size, bool)
         or not isinstance(batch_size, numbers.Integral)
@@ -75,6 +103,15 @@ def _validate(name, split, batch_size, data_dir):
             f"split must be a string such as 'train', 'test' or 'train[:10%]', "
             f"got {type(split).__name__} {split!r}."
         )
+    if _looks_like_path(name):
+        if not is_local_dataset(name):
+            raise ValueError(
+                f"{os.fspath(name)!r} is not a dataset kerasgan can read: expected a "
+                "TFDS name or an existing directory of MNIST-format IDX files "
+                "(train-images-idx3-ubyte[.gz] / t10k-images-idx3-ubyte[.gz] and "
+                "their labels)."
+            )
+        return None
     base, config = _split_name(name)
     known = known_dataset_names()
     if base not in known:
@@ -141,7 +178,8 @@ def load(
 
     Args:
         name: a TFDS name, with optional config/version: `"mnist"`,
-            `"gaussian_mixture/ring8"`, `"gaussian_mixture/grid25"`, ...
+            `"digits/28x28"`, `"gaussian_mixture/ring8"`, ...; or the path of a
+            local directory of MNIST-format IDX files (`kerasgan.data.idx`).
         split: a TFDS split string (`"train"`, `"test"`, `"train[:10%]"`, ...).
         batch_size: positive int, examples per batch.
         shuffle: shuffle files and examples (buffer of 10,000 examples).
@@ -149,7 +187,7 @@ def load(
         seed: int seed of the shuffle, for a reproducible order; `None`: random.
         data_dir: TFDS data directory (default: TFDS's own, `~/tensorflow_datasets`).
         download: let TFDS download and prepare the dataset if needed. The
-            project's own datasets (`gaussian_mixture`) are generated locally,
+            project's own datasets (`digits`, `gaussian_mixture`) are built locally,
             whatever `download` says.
         drop_remainder: drop the last partial batch so the batch dimension is
             static (`B` instead of `None`).
@@ -175,7 +213,42 @@ def load(
     """
     base = _validate(name, split, batch_size, data_dir)
     batch_size = int(batch_size)
+    if base is None:
+        kind = "images"
+        ds = _local_split(os.path.expanduser(os.fspath(name)), split)
+    else:
+        ds, kind = _tfds_split(name, base, split, shuffle, seed, data_dir, download)
+    return _pipeline(ds, kind, batch_size, shuffle, repeat, seed, drop_remainder, cache)
 
+
+def _local_split(directory, split):
+    """A local IDX directory's `split` (TFDS split syntax) as a dataset of examples."""
+    names = sorted({part.split("[")[0].strip() for part in split.split("+")})
+    arrays = {name: load_idx(directory, name) for name in names}
+    infos = {name: _SplitSize(len(arrays[name][1])) for name in names}
+    try:
+        instructions = tfds.core.ReadInstruction.from_spec(split).to_absolute(infos)
+    except (ValueError, AssertionError) as error:
+        raise ValueError(
+            f"Bad split {split!r} for IDX directory {directory!r}: {error}"
+        ) from None
+    images, labels = [], []
+    for part in instructions:
+        x, y = arrays[part.splitname]
+        images.append(x[part.from_:part.to])
+        labels.append(y[part.from_:part.to])
+    return tf.data.Dataset.from_tensor_slices(
+        {"images": np.concatenate(images), "labels": np.concatenate(labels).astype(np.int32)}
+    )
+
+
+class _SplitSize:
+    def __init__(self, num_examples):
+        self.num_examples = num_examples
+
+
+def _tfds_split(name, base, split, shuffle, seed, data_dir, download):
+    """A TFDS split as a dataset of `{"images", "labels"?}` examples, and its kind."""
     builder = tfds.builder(name, data_dir=data_dir)
     kind, data_key, label_key = _plan(name, builder.info.features)
 
@@ -203,7 +276,10 @@ def load(
             out["labels"] = tf.cast(example[label_key], tf.int32)
         return out
 
-    ds = ds.map(select, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.map(select, num_parallel_calls=tf.data.AUTOTUNE), kind
+
+
+def _pipeline(ds, kind, batch_size, shuffle, repeat, seed, drop_remainder, cache):
     if cache:
         ds = ds.cache()
     if shuffle:
