@@ -10,6 +10,10 @@ Each entry is a folder of the installed `kerasgan_zoo` package (the repository's
     zoo/<name>/model.weights.h5 the weights (once trained)
     zoo/<name>/samples.png      generated samples
 
+and the domain feature nets of the sample-quality metrics
+(`kerasgan.metrics.get_extractor`) in `zoo/feature_nets/<name>/` (config.json,
+results.json with accuracy and sha256, README.md card, model.weights.h5).
+
 Example:
 >>> from kerasgan import zoo
 >>> "nsgan_ring8" in zoo.list_models()
@@ -102,14 +106,28 @@ class ZooEntry:
         return (self.results or {}).get("metrics", {})
 
 
+def package_zoo_root():
+    """The zoo shipped inside the installed package (`kerasgan_zoo`).
+
+    Example:
+    >>> os.path.isdir(package_zoo_root())
+    True
+    """
+    return str(importlib_resources.files("kerasgan_zoo"))
+
+
 def zoo_root():
-    """The folder holding the zoo entries (inside the installed package).
+    """The folder holding the GAN entries: `$KERASGAN_ZOO` if set, else the package's.
+
+    Point `KERASGAN_ZOO` at a folder of your own entries (same layout) to use
+    them with the CLI and `create`; the domain feature nets always come from
+    the package.
 
     Example:
     >>> os.path.isdir(zoo_root())
     True
     """
-    return str(importlib_resources.files("kerasgan_zoo"))
+    return os.environ.get("KERASGAN_ZOO") or package_zoo_root()
 
 
 @functools.lru_cache(maxsize=None)
@@ -149,6 +167,33 @@ def refresh():
     14
     """
     _scan.cache_clear()
+
+
+#: Sub-folder of the zoo holding the domain feature nets.
+FEATURE_NETS_DIR = "feature_nets"
+
+
+def feature_net_entries():
+    """The domain feature nets, `{name: ZooEntry}` (`"digits-net"`, `"mnist-net"`).
+
+    Example:
+    >>> sorted(feature_net_entries())
+    ['digits-net', 'mnist-net']
+    """
+    return _scan(os.path.join(package_zoo_root(), FEATURE_NETS_DIR))
+
+
+def get_feature_net_entry(name):
+    """The `ZooEntry` of domain feature net `name`; unknown names list the valid ones.
+
+    Example:
+    >>> get_feature_net_entry("digits-net").config["dataset"]
+    'digits/28x28'
+    """
+    table = feature_net_entries()
+    if name not in table:
+        raise unknown_name_error("feature net", name, table)
+    return table[name]
 
 
 def list_models(*, filter=None, pretrained=None):
@@ -199,8 +244,9 @@ def verify_weights(entry):
     """
     if not entry.pretrained:
         raise ValueError(
-            f"Zoo entry {entry.name!r} has no trained weights yet. Pretrained entries: "
-            f"{list_models(pretrained=True)}."
+            f"Zoo entry {entry.name!r} has no trained weights yet (expected "
+            f"{entry.weights_path} and a results.json recording its sha256). "
+            f"Pretrained GAN entries: {list_models(pretrained=True)}."
         )
     with open(entry.weights_path, "rb") as f:
         data = f.read()

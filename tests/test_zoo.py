@@ -126,14 +126,18 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
     script = (
         "import kerasgan.zoo as z, json;"
         "e = z.get_entry('r1gan_ring8');"
+        "from kerasgan.metrics import get_extractor;"
         "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True), "
-        "len(z.verify_weights(e)), e.weights_path]))"
+        "len(z.verify_weights(e)), e.weights_path, get_extractor('mnist-net').feature_dim, "
+        "z.get_feature_net_entry('digits-net').path]))"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env=env, cwd=str(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    root, pretrained, size, weights = json.loads(out.stdout.strip().splitlines()[-1])
+    root, pretrained, size, weights, width, net_path = json.loads(
+        out.stdout.strip().splitlines()[-1])
+    assert width == 64 and net_path.startswith(str(target))  # feature nets ship too
     assert root.startswith(str(target))
     assert len(pretrained) == 14
     assert size > 0 and weights.startswith(str(target))

@@ -98,6 +98,52 @@ def render_card(entry):
     return "\n".join(out)
 
 
+def render_feature_net_card(entry):
+    """The card (Markdown) of a domain feature net (zoo/feature_nets/NAME)."""
+    c, r = entry.config, entry.results or {}
+    out = [f"# {entry.name} (domain feature net)", "", c.get("description", ""), "",
+           "Metrics computed with it are named after it, e.g. "
+           f"\"FID ({entry.name})\": they are not comparable with Inception FIDs.", "",
+           "## Model and recipe", "",
+           f"- Net: `kerasgan.nets.{c['builder']}(**{json.dumps(c['args'])})`; features: the "
+           "linear `features` layer; probabilities: softmax of the logits",
+           f"- Data: `{c['dataset']}`, trained on `{c['train_split']}`, held out "
+           f"`{c['eval_split']}`",
+           f"- Training: `{json.dumps(c.get('training', {}))}`",
+           f"- Command: `{r.get('command', '')}`", ""]
+    if not r:
+        return "\n".join(out + ["## Measured", "", "Not trained yet.", ""])
+    acc = r["accuracy"]
+    p = r["protocol"]
+    env = r.get("env", {})
+    out += ["## Measured", "",
+            f"- Held-out accuracy: **{100 * acc['held_out']:.2f}%** on {p['n_eval']} images "
+            f"(`{p['eval_split']}`); train accuracy {100 * acc['train']:.2f}% on {p['n_train']}",
+            "- Per class (held out): " + ", ".join(
+                f"{k}: {100 * v:.1f}%" for k, v in enumerate(acc["per_class"])),
+            f"- Training wall time: {r['train_wall_time_s']:.0f} s on {env.get('cpu_count')} "
+            f"CPU cores; TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
+            f"- Trained on: {r.get('trained_on')}; data source: {p.get('source')}",
+            f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
+            "(verified on load)", ""]
+    floors = r.get("floors")
+    if floors:
+        fp = floors["protocol"]
+        m = floors["metrics"]
+        out += ["## Real-data floor", "",
+                f"Real images `{fp['real_split']}` (n = {fp['n_fake']}) scored against the "
+                f"reference `{fp['reference_split']}` (n = {fp['n_real']}) of `{fp['dataset']}`: "
+                "what a perfect generator would score at these sample counts. Command: "
+                f"`{floors['command']}`." + (f" {c['floor']['note']}" if c["floor"].get("note") else ""),
+                "",
+                "| FID | KID ×10³ | precision | recall | density | coverage | IS |",
+                "|---|---|---|---|---|---|---|",
+                f"| {m['fid']:.3f} | {1e3 * m['kid']:.3f} ± {1e3 * m['kid_std']:.3f} | "
+                f"{m['precision']:.3f} | {m['recall']:.3f} | {m['density']:.3f} | "
+                f"{m['coverage']:.3f} | {m['inception_score']:.2f} |", ""]
+    return "\n".join(out)
+
+
 def _centers(config):
     from kerasgan.data import get_mixture
 

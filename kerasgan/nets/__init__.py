@@ -1,5 +1,6 @@
-"""Generator and discriminator builders."""
+"""Network builders: GAN generators/discriminators and the domain classifiers."""
 
+from kerasgan.nets.classifier import digit_classifier
 from kerasgan.nets.mlp import mlp_discriminator, mlp_generator
 
-__all__ = ["mlp_generator", "mlp_discriminator"]
+__all__ = ["digit_classifier", "mlp_generator", "mlp_discriminator"]

@@ -1,0 +1,68 @@
+"""Measure the real-data floors of a domain feature net and add them to its card.
+
+    python tools/measure_floors.py digits-net
+    python tools/measure_floors.py mnist-net --data ../shared/data/mnist
+
+The floor is what a perfect generator would score: real images of the net's
+`floor.real` split (digits: the train split, 1,347 images; MNIST: test[:5000])
+scored with `kerasgan.metrics.sample_quality` against the reference split
+(digits: test, 450 images; MNIST: test[5000:]) -- the same reference and sample
+count `kerasgan evaluate` uses for generators of that dataset, so a generator's
+FID reads directly against it.
+"""
+
+import argparse
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+from kerasgan import zoo  # noqa: E402
+from kerasgan._io import write_json  # noqa: E402
+from kerasgan.data import load  # noqa: E402
+from kerasgan.metrics import get_extractor, reference_set, sample_quality  # noqa: E402
+from train_feature_net import write_card  # noqa: E402
+
+
+def measure(name, data=None):
+    entry = zoo.get_feature_net_entry(name)
+    floor = entry.config["floor"]
+    source = data if data is not None else entry.config["dataset"]
+    extractor = get_extractor(name)
+    reference = reference_set(source, floor["reference"], extractor, cache=False)
+    real = load(source, split=floor["real"], batch_size=256, shuffle=False, repeat=False,
+                drop_remainder=False, download=False)
+    report = sample_quality(real, reference, extractor, source=f"real images {floor['real']}")
+    protocol = report["protocol"]
+    protocol.update(real_split=floor["real"], reference_split=floor["reference"],
+                    dataset=entry.config["dataset"])
+    if protocol["n_fake"] != floor["num_samples"]:
+        raise SystemExit(f"{floor['real']} has {protocol['n_fake']} images; the config "
+                         f"says {floor['num_samples']}")
+    results = dict(entry.results)
+    results["floors"] = {
+        "metrics": report["metrics"], "protocol": protocol,
+        "command": f"python tools/measure_floors.py {name}"
+                   + (" --data ../shared/data/mnist" if data else ""),
+    }
+    write_json(os.path.join(entry.path, "results.json"), results)
+    write_card(name)
+    m = report["metrics"]
+    print(f"{name} floor: FID {m['fid']:.3f}, KID {m['kid']:.5f} ± {m['kid_std']:.5f}, "
+          f"precision {m['precision']:.3f}, recall {m['recall']:.3f}, density "
+          f"{m['density']:.3f}, coverage {m['coverage']:.3f}, IS {m['inception_score']:.2f} "
+          f"(n_fake {protocol['n_fake']}, n_real {protocol['n_real']})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=sorted(zoo.feature_net_entries()))
+    parser.add_argument("--data", help="local directory of IDX files to read the dataset from")
+    args = parser.parse_args()
+    measure(args.name, args.data)
+
+
+if __name__ == "__main__":
+    main()
