@@ -2,7 +2,8 @@
 
     kerasgan train [NAME] [--dataset D] [--epochs N] [--steps-per-epoch N]
                    [--batch-size N] [--seed S] [--out RUN_DIR]
-    kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--seed S] [--out FILE.json]
+    kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
+                      [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
     kerasgan zoo [list [PATTERN] | show NAME] [--pretrained]
@@ -29,7 +30,11 @@ flags.DEFINE_integer("batch-size", None, "Global batch size (default: recipe).")
 flags.DEFINE_integer("seed", None, "Random seed (train: default recipe; others: 12345).")
 flags.DEFINE_string("out", None, "Output: run directory, JSON, PNG/NPY file or SavedModel dir.")
 flags.DEFINE_string("weights", None, "A .weights.h5 file to use instead of the zoo's weights.")
-flags.DEFINE_integer("num-samples", 2500, "Samples used by `evaluate`.")
+flags.DEFINE_integer("num-samples", None, "Samples used by `evaluate` (default: the "
+                     "dataset's protocol: 2500 for the 2-D mixtures; for images the "
+                     "sample count of the card's real-data floor, else 10000).")
+flags.DEFINE_string("split", None, "`evaluate`: the real split to compare with (default: "
+                    "the dataset's held-out split).")
 flags.DEFINE_integer("num", 2500, "Samples written by `sample`.")
 flags.DEFINE_string("data-dir", None, "TFDS data directory.")
 flags.DEFINE_bool("download", False, "Let TFDS download a dataset that is not prepared "
@@ -94,14 +99,44 @@ def cmd_evaluate(args):
     from kerasgan.training import evaluate_gan
 
     name = _one_name(args, "evaluate")
+    _check_output(_flag("out"))
     gan = _load(name)
     dataset = _flag("dataset") or zoo.get_entry(name).config["dataset"]
     seed = 12345 if _flag("seed") is None else _flag("seed")
-    metrics = evaluate_gan(gan, dataset, num_samples=_flag("num-samples"), seed=seed)
-    metrics["weights"] = _flag("weights") or "zoo (pretrained)"
-    print(json.dumps(metrics, indent=2))
+    metrics = evaluate_gan(gan, dataset, num_samples=_flag("num-samples"), seed=seed,
+                           split=_flag("split"), data_dir=_flag("data-dir"),
+                           download=_flag("download"))
+    result = {"entry": name, "dataset": dataset,
+              "weights": _flag("weights") or "zoo (pretrained)", **metrics}
+    labels = metrics.get("labels")
+    if labels:  # image metrics: one readable line each, named by extractor
+        for key, label in labels.items():
+            print(f"{label:32s} {metrics[key]:.6g}")
+        p = metrics["protocol"]
+        print(f"protocol: {p['n_fake']} generated vs {p['n_real']} real images of "
+              f"{p['dataset']} [{p['split']}], extractor {p['extractor']}, seed {p['seed']}")
+    else:
+        print(json.dumps(result, indent=2))
     if _flag("out"):
-        write_json(_flag("out"), metrics)
+        write_json(_flag("out"), result)
+        print(f"Wrote {_flag('out')}")
+
+
+def _check_output(path):
+    """Fail before any work when an output file cannot be written."""
+    if not path:
+        return
+    if os.path.isdir(path):
+        raise UsageError(f"--out {path!r} is a directory; give a file name (e.g. metrics.json).")
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(parent, exist_ok=True)
+        probe = os.path.join(parent, f".kerasgan-write-test-{os.getpid()}")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"--out {path!r}: {parent!r} is not writable ({error}).") from None
 
 
 def cmd_sample(args):

@@ -91,25 +91,35 @@ def is_mixture_dataset(dataset):
     return str(dataset).startswith("gaussian_mixture")
 
 
-def evaluate_gan(gan, dataset, num_samples=2500, seed=12345):
-    """Measure `gan` on `dataset`; returns a dict of metrics.
+def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
+                 download=False):
+    """Measure `gan` on `dataset`; returns a dict of metrics with their protocol.
 
-    For the 2-D mixtures: modes captured, high-quality fraction, reverse KL and
-    spread on `num_samples` samples drawn with `seed` (see
-    `kerasgan.metrics.mixture_metrics`).
+    * 2-D mixtures: modes captured, high-quality fraction, reverse KL and spread
+      on `num_samples` (default 2500) samples drawn with `seed` (see
+      `kerasgan.metrics.mixture_metrics`).
+    * Image datasets: FID, KID, precision/recall, density/coverage and the
+      Inception-score analogue in the features of the dataset's extractor,
+      against its held-out split (`kerasgan.metrics.evaluate_generator_quality`;
+      defaults from `kerasgan.metrics.default_protocol`). The dict also holds
+      `labels` ("FID (digits-net)", ...) and the `protocol`
+      (n_real, n_fake, split, extractor, seed).
 
     Example:
     >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
     8
+    >>> evaluate_gan(gan, "digits/28x28")["protocol"]["extractor"]      # doctest: +SKIP
+    'digits-net'
     """
     from kerasgan.data import get_mixture
-    from kerasgan.metrics import mixture_metrics
+    from kerasgan.metrics import evaluate_generator_quality, mixture_metrics
 
     if not is_mixture_dataset(dataset):
-        raise ValueError(
-            f"No evaluation protocol for {dataset!r} yet; the 2-D protocol covers "
-            "'gaussian_mixture/ring8' and 'gaussian_mixture/grid25'."
-        )
+        report = evaluate_generator_quality(
+            gan, dataset, split=split, num_samples=num_samples, seed=seed, data_dir=data_dir,
+            download=download)
+        return {**report["metrics"], "labels": report["labels"], "protocol": report["protocol"]}
+    num_samples = num_samples or 2500
     spec = get_mixture(dataset)
     samples = gan.generate(num_samples, seed=seed)
     metrics = mixture_metrics(samples, spec.centers, spec.sigma)

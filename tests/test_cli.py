@@ -11,10 +11,10 @@ import pytest
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
-def kerasgan(*args, cwd=None):
+def kerasgan(*args, cwd=None, env=None):
     return subprocess.run(
         [sys.executable, "-m", "kerasgan.cli", *args],
-        capture_output=True, text=True, env=ENV, cwd=cwd, timeout=600,
+        capture_output=True, text=True, env={**ENV, **(env or {})}, cwd=cwd, timeout=600,
     )
 
 
@@ -62,6 +62,44 @@ def test_evaluate_sample_and_export_a_pretrained_entry(tmp_path):
     assert (tmp_path / "sm" / "saved_model.pb").exists()
 
 
+IMAGE_ENTRY = {
+    "description": "test-only MLP GAN on the embedded digits",
+    "dataset": "digits/28x28",
+    "variant": "nsgan",
+    "generator": {"builder": "mlp_generator",
+                  "args": {"latent_dim": 16, "output_shape": [28, 28, 1], "hidden_units": [64],
+                           "output_activation": "tanh"}},
+    "discriminator": {"builder": "mlp_discriminator",
+                      "args": {"input_shape": [28, 28, 1], "hidden_units": [64]}},
+}
+
+
+def test_evaluate_an_image_entry_writes_every_metric_with_its_protocol(tmp_path):
+    """`kerasgan evaluate` on an image GAN of a user's own zoo folder (KERASGAN_ZOO)."""
+    from kerasgan.training import build_gan
+
+    (tmp_path / "zoo" / "mlp_digits").mkdir(parents=True)
+    (tmp_path / "zoo" / "mlp_digits" / "config.json").write_text(json.dumps(IMAGE_ENTRY))
+    build_gan(IMAGE_ENTRY).save_weights(str(tmp_path / "g.weights.h5"))
+    env = {"KERASGAN_ZOO": str(tmp_path / "zoo"), "KERASGAN_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "report.json"
+    result = kerasgan("evaluate", "mlp_digits", "--weights", str(tmp_path / "g.weights.h5"),
+                      "--num-samples", "200", "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FID (digits-net)" in result.stdout
+    assert "200 generated vs 450 real images of digits/28x28 [test]" in result.stdout
+    report = json.loads(out.read_text())
+    for key in ("fid", "kid", "kid_std", "inception_score", "precision", "recall", "density",
+                "coverage"):
+        assert np.isfinite(report[key]), key
+    assert report["labels"]["kid"] == "KID (digits-net)"
+    p = report["protocol"]
+    assert (p["n_fake"], p["n_real"], p["split"], p["extractor"]) == (200, 450, "test",
+                                                                      "digits-net")
+    assert report["fid"] > 10  # an untrained generator
+    assert list((tmp_path / "cache" / "reference").iterdir())  # reference cached
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -74,6 +112,8 @@ def test_evaluate_sample_and_export_a_pretrained_entry(tmp_path):
         (["train", "--out", "/proc/forbidden/run"], "Cannot write to the run directory"),
         (["train", "nsgan_ring8", "--dataset", "mnist", "--out", "/tmp/kerasgan-cli-mnist"],
          "evaluates on the 2-D mixtures only"),
+        (["evaluate", "r1gan_ring8", "--out", "/proc/forbidden/m.json"], "is not writable"),
+        (["evaluate", "r1gan_ring8", "--out", "/tmp"], "is a directory"),
     ],
 )
 def test_errors_are_one_paragraph_without_traceback(args, message):

@@ -1,10 +1,14 @@
 """Keras callbacks for training GANs.
 
-`MixtureMetricsCallback`: the 2-D mode-collapse metrics (modes captured,
-high-quality samples, reverse KL, spread) at the end of epochs, with optional
-TensorBoard scalars and sample pictures.
+* `MixtureMetricsCallback`: the 2-D mode-collapse metrics (modes captured,
+  high-quality samples, reverse KL, spread) at the end of epochs, with optional
+  TensorBoard scalars and sample pictures.
+* `SampleQualityCallback`: FID, KID, precision/recall, density/coverage and the
+  Inception-score analogue of an image generator every N epochs, in the logs and
+  TensorBoard.
 """
 
 from kerasgan.callbacks.mixture import LOG_KEYS, MixtureMetricsCallback
+from kerasgan.callbacks.quality import SampleQualityCallback
 
-__all__ = ["LOG_KEYS", "MixtureMetricsCallback"]
+__all__ = ["LOG_KEYS", "MixtureMetricsCallback", "SampleQualityCallback"]

@@ -1,9 +1,46 @@
 """Evaluation metrics of generative models.
 
-`kerasgan.metrics.mixture`: the 2-D mode-collapse benchmark (modes captured,
-high-quality samples, reverse KL, spread) of PacGAN / VEEGAN.
+* `kerasgan.metrics.distances`: FID, KID, Inception score, improved
+  precision/recall, density/coverage -- pure numpy functions on feature arrays.
+* `kerasgan.metrics.features`: feature extractors behind one interface -- the
+  project's domain nets (`"digits-net"`, `"mnist-net"`) and InceptionV3.
+* `kerasgan.metrics.streaming`: `keras.metrics.Metric` versions accumulating
+  features batch by batch in float64, and `FeatureStatistics`.
+* `kerasgan.metrics.quality`: cached reference sets and one report of every
+  metric with its protocol (`sample_quality`, `evaluate_generator_quality`).
+* `kerasgan.metrics.mixture`: the 2-D mode-collapse benchmark (modes captured,
+  high-quality samples, reverse KL, spread) of PacGAN / VEEGAN.
+
+Example:
+>>> import numpy as np
+>>> from kerasgan import metrics
+>>> x = np.random.default_rng(0).normal(size=(500, 8))
+>>> round(metrics.frechet_distance(x, x), 6)
+0.0
 """
 
+from kerasgan.metrics.distances import (
+    DensityCoverage,
+    InceptionScore,
+    KernelDistance,
+    PrecisionRecall,
+    density_coverage,
+    frechet_distance,
+    frechet_distance_from_statistics,
+    gaussian_statistics,
+    inception_score,
+    kernel_distance,
+    precision_recall,
+)
+from kerasgan.metrics.features import (
+    EXTRACTORS,
+    ExtractedFeatures,
+    FeatureExtractor,
+    default_extractor_name,
+    get_extractor,
+    inception_v3,
+    load_feature_net,
+)
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,
     DEFAULT_THRESHOLD,
@@ -11,11 +48,55 @@ from kerasgan.metrics.mixture import (
     mixture_metrics,
     nearest_modes,
 )
+from kerasgan.metrics.quality import (
+    ReferenceSet,
+    default_protocol,
+    evaluate_generator_quality,
+    metric_label,
+    reference_set,
+    sample_quality,
+)
+from kerasgan.metrics.streaming import (
+    FeatureStatistics,
+    FrechetDistanceMetric,
+    InceptionScoreMetric,
+    KernelDistanceMetric,
+    PrecisionRecallMetric,
+)
 
 __all__ = [
     "DEFAULT_NUM_SAMPLES",
     "DEFAULT_THRESHOLD",
+    "DensityCoverage",
+    "EXTRACTORS",
+    "ExtractedFeatures",
+    "FeatureExtractor",
+    "FeatureStatistics",
+    "FrechetDistanceMetric",
+    "InceptionScore",
+    "InceptionScoreMetric",
+    "KernelDistance",
+    "KernelDistanceMetric",
+    "PrecisionRecall",
+    "PrecisionRecallMetric",
+    "ReferenceSet",
+    "default_extractor_name",
+    "default_protocol",
+    "density_coverage",
     "evaluate_generator",
+    "evaluate_generator_quality",
+    "frechet_distance",
+    "frechet_distance_from_statistics",
+    "gaussian_statistics",
+    "get_extractor",
+    "inception_score",
+    "inception_v3",
+    "kernel_distance",
+    "load_feature_net",
+    "metric_label",
     "mixture_metrics",
     "nearest_modes",
+    "precision_recall",
+    "reference_set",
+    "sample_quality",
 ]

@@ -1,0 +1,341 @@
+"""Sample quality of image generators: reference sets, one report of every metric.
+
+* `reference_set(dataset, split, extractor)`: features, class probabilities and
+  Gaussian statistics of real images, computed once and cached on disk per
+  (dataset, split, sample count, extractor weights).
+* `sample_quality(images, reference, extractor)`: FID, KID, Inception-score
+  analogue, precision/recall and density/coverage of a set of images against a
+  reference, with the protocol (sample counts, split, extractor) written into
+  the result -- FID is biased at small n, so a value without its n means little.
+* `evaluate_generator_quality(gan, dataset)`: the same for a GAN's samples,
+  generated batch by batch from fixed latents.
+* `default_protocol(dataset)`: the extractor, reference split and sample count
+  kerasgan uses for a dataset (those of the cards' real-data floors).
+
+Metric names carry the extractor: `metric_label("fid", "digits-net")` is
+"FID (digits-net)".
+
+Example:
+>>> from kerasgan.metrics.features import get_extractor
+>>> extractor = get_extractor("digits-net")
+>>> reference = reference_set("digits/28x28", "test", extractor)
+>>> from kerasgan.data import digits_arrays
+>>> train_images, _ = digits_arrays(28, "train")
+>>> report = sample_quality(train_images, reference, extractor)
+>>> report["protocol"]["n_fake"], report["protocol"]["n_real"], report["protocol"]["extractor"]
+(1347, 450, 'digits-net')
+>>> report["metrics"]["fid"] < 5
+True
+"""
+
+import dataclasses
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from kerasgan._validation import check_positive_int
+from kerasgan.metrics import distances
+from kerasgan.metrics.features import default_extractor_name, get_extractor, iterate_batches
+from kerasgan.metrics.streaming import FeatureStatistics
+
+__all__ = [
+    "METRIC_NAMES",
+    "ReferenceSet",
+    "default_protocol",
+    "evaluate_generator_quality",
+    "metric_label",
+    "reference_set",
+    "sample_quality",
+]
+
+#: Display names of the report's metric keys.
+METRIC_NAMES = {
+    "fid": "FID", "kid": "KID", "kid_std": "KID std", "inception_score": "IS",
+    "inception_score_std": "IS std", "precision": "precision", "recall": "recall",
+    "density": "density", "coverage": "coverage",
+}
+
+
+def metric_label(key, extractor_name):
+    """The display name of a metric, naming its extractor.
+
+    Example:
+    >>> metric_label("fid", "digits-net")
+    'FID (digits-net)'
+    """
+    return f"{METRIC_NAMES.get(key, key)} ({extractor_name})"
+
+
+@dataclasses.dataclass
+class ReferenceSet:
+    """Features of real images: what generated images are compared against.
+
+    Attributes:
+        features: float64 `[N, d]`.
+        probs: float64 `[N, K]` class probabilities.
+        protocol: dict with `dataset`, `split`, `n`, `extractor`, `fingerprint`.
+
+    Example:
+    >>> from kerasgan.metrics.features import get_extractor
+    >>> ref = reference_set("digits/28x28", "test", get_extractor("digits-net"))
+    >>> ref.features.shape, ref.protocol["split"]
+    ((450, 64), 'test')
+    """
+
+    features: np.ndarray
+    probs: np.ndarray
+    protocol: dict
+
+    @property
+    def statistics(self):
+        """Mean and covariance of the features, as `FeatureStatistics`.
+
+        Example:
+        >>> reference.statistics.count  # doctest: +SKIP
+        450
+        """
+        return FeatureStatistics.from_features(self.features)
+
+
+def default_cache_dir():
+    """Where reference sets are cached: `$KERASGAN_CACHE` or `~/.cache/kerasgan`.
+
+    Example:
+    >>> default_cache_dir().endswith("reference")
+    True
+    """
+    root = os.environ.get("KERASGAN_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "kerasgan")
+    return os.path.join(root, "reference")
+
+
+def _feature_net_protocol(dataset):
+    from kerasgan import zoo
+
+    for entry in zoo.feature_net_entries().values():
+        if entry.config["dataset"] == dataset:
+            return entry
+    return None
+
+
+def default_protocol(dataset):
+    """The extractor, reference split and generated-sample count for `dataset`.
+
+    For the datasets of a domain feature net these are its card's floor
+    protocol (so a generator's scores sit next to the real-data floor at the same
+    sample counts): `digits/28x28` -> the test split (450 images) vs 1,347
+    samples (the train split's size); `mnist` (or an IDX directory) ->
+    `test[2500:5000]+test[7500:]` vs 5,000 samples. Otherwise InceptionV3, the
+    `test` split and 10,000 samples.
+
+    Example:
+    >>> default_protocol("digits/28x28")
+    {'extractor': 'digits-net', 'split': 'test', 'num_samples': 1347}
+    >>> default_protocol("cifar10")
+    {'extractor': 'inception-v3', 'split': 'test', 'num_samples': 10000}
+    """
+    from kerasgan.data.loading import is_local_dataset
+
+    name = default_extractor_name(dataset)
+    key = "mnist" if is_local_dataset(dataset) else str(dataset)
+    entry = _feature_net_protocol(key)
+    if entry is not None:
+        floor = entry.config["floor"]
+        return {"extractor": name, "split": floor["reference"],
+                "num_samples": floor["num_samples"]}
+    return {"extractor": name, "split": "test", "num_samples": 10_000}
+
+
+def _cache_path(cache_dir, protocol):
+    key = json.dumps(protocol, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    slug = "".join(c if c.isalnum() else "_" for c in f"{protocol['dataset']}-{protocol['split']}")
+    return os.path.join(cache_dir, f"{slug[-60:]}-{protocol['extractor']}-{digest}.npz")
+
+
+def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, cache_dir=None,
+                  data_dir=None, download=False, batch_size=256):
+    """Features of the real images of `dataset[split]`, cached per extractor.
+
+    Args:
+        dataset: a name `kerasgan.data.load` accepts (TFDS name or IDX directory).
+        split: TFDS split string, e.g. `"test"`, `"test[5000:]"`.
+        extractor: a `FeatureExtractor` (or its name).
+        num_samples: use the first `num_samples` images of the split (all if None).
+        cache: read / write the cache (only for extractors with a fingerprint).
+        cache_dir: default `default_cache_dir()`.
+        data_dir, download: passed to `kerasgan.data.load`.
+        batch_size: images per forward pass.
+
+    Example:
+    >>> from kerasgan.metrics.features import get_extractor
+    >>> ref = reference_set("digits/28x28", "test", get_extractor("digits-net"), num_samples=100)
+    >>> ref.protocol["n"]
+    100
+    """
+    from kerasgan.data import load
+
+    if isinstance(extractor, str):
+        extractor = get_extractor(extractor)
+    if num_samples is not None:
+        num_samples = check_positive_int("num_samples", num_samples)
+    protocol = {"dataset": os.fspath(dataset), "split": split, "limit": num_samples,
+                "extractor": extractor.name, "fingerprint": extractor.fingerprint}
+    path = None
+    if cache and extractor.fingerprint:
+        path = _cache_path(cache_dir or default_cache_dir(), protocol)
+        if os.path.isfile(path):
+            with np.load(path) as data:
+                stored = json.loads(str(data["protocol"]))
+                if stored.get("key") == protocol:
+                    return ReferenceSet(data["features"], data["probs"], stored["protocol"])
+
+    ds = load(dataset, split=split, batch_size=batch_size, shuffle=False, repeat=False,
+              drop_remainder=False, data_dir=data_dir, download=download)
+    if num_samples is not None:
+        ds = ds.unbatch().take(num_samples).batch(batch_size)
+    out = extractor.extract(ds)
+    n = len(out.features)
+    if num_samples is not None and n < num_samples:
+        raise ValueError(
+            f"{dataset}[{split}] has {n} images; num_samples={num_samples} were asked for."
+        )
+    result = ReferenceSet(out.features, out.probs, {
+        "dataset": os.fspath(dataset), "split": split, "n": n, "extractor": extractor.name,
+        "fingerprint": extractor.fingerprint})
+    if path is not None:
+        from kerasgan._io import atomic_path
+
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                np.savez(f, features=result.features, probs=result.probs,
+                         protocol=json.dumps({"key": protocol, "protocol": result.protocol}))
+    return result
+
+
+def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=100,
+                   kid_subset_size=1000, pr_k=3, dc_k=5, is_splits=10, seed=0,
+                   source="images"):
+    """Every sample-quality metric of `images` against a `ReferenceSet`.
+
+    Images stream through `extractor` batch by batch (only features are kept).
+
+    Args:
+        images: an array `[N, H, W, C]` (float in [-1, 1] or uint8) or an
+            iterable of batches.
+        reference: a `ReferenceSet` from the same extractor.
+        extractor: a `FeatureExtractor`.
+        batch_size: images per forward pass (for arrays).
+        kid_subsets, kid_subset_size, seed: KID subsets (`distances.kernel_distance`).
+        pr_k, dc_k: k of precision/recall and of density/coverage.
+        is_splits: splits of the Inception-score analogue.
+        source: a short description of the images, written into the protocol.
+
+    Returns:
+        `{"metrics": {fid, kid, kid_std, inception_score, inception_score_std,
+        precision, recall, density, coverage}, "labels": {key: "FID (net)", ...},
+        "protocol": {...}}` (all values plain floats / ints / strings).
+
+    Example:
+    >>> report = sample_quality(fake_images, reference, extractor)  # doctest: +SKIP
+    >>> report["metrics"]["fid"], report["protocol"]["n_fake"]      # doctest: +SKIP
+    (3.1, 10000)
+    """
+    if reference.protocol["extractor"] != extractor.name or (
+        reference.features.shape[1] != extractor.feature_dim
+    ):
+        raise ValueError(
+            f"The reference set was computed with {reference.protocol['extractor']} "
+            f"({reference.features.shape[1]}-d features); got extractor {extractor.name} "
+            f"({extractor.feature_dim}-d)."
+        )
+    fake = extractor.extract(iterate_batches(images, batch_size) if _is_array(images) else images)
+    n_fake, n_real = len(fake.features), len(reference.features)
+    real_stats = reference.statistics
+    fake_stats = FeatureStatistics.from_features(fake.features)
+    if n_fake <= extractor.feature_dim:
+        raise ValueError(
+            f"FID needs more samples than feature dimensions: got {n_fake} generated "
+            f"samples of {extractor.feature_dim}-d features ({extractor.name})."
+        )
+    fid = distances.frechet_distance_from_statistics(
+        fake_stats.mean, fake_stats.covariance, real_stats.mean, real_stats.covariance)
+    kid = distances.kernel_distance(fake.features, reference.features, num_subsets=kid_subsets,
+                                    subset_size=kid_subset_size, seed=seed)
+    score = distances.inception_score(fake.probs, splits=min(is_splits, n_fake))
+    pr = distances.precision_recall(reference.features, fake.features, k=pr_k)
+    dc = distances.density_coverage(reference.features, fake.features, k=dc_k)
+    metrics = {
+        "fid": fid, "kid": kid.mean, "kid_std": kid.std, "inception_score": score.mean,
+        "inception_score_std": score.std, "precision": pr.precision, "recall": pr.recall,
+        "density": dc.density, "coverage": dc.coverage,
+    }
+    metrics = {k: float(v) for k, v in metrics.items()}
+    protocol = {
+        "extractor": extractor.name, "extractor_fingerprint": extractor.fingerprint,
+        "dataset": reference.protocol["dataset"], "split": reference.protocol["split"],
+        "n_real": int(n_real), "n_fake": int(n_fake), "fake": source,
+        "kid": {"subsets": kid_subsets, "subset_size": min(kid_subset_size, n_real, n_fake),
+                "seed": seed},
+        "precision_recall_k": pr_k, "density_coverage_k": dc_k, "is_splits": min(is_splits, n_fake),
+    }
+    labels = {k: metric_label(k, extractor.name) for k in metrics}
+    return {"metrics": metrics, "labels": labels, "protocol": protocol}
+
+
+def _is_array(images):
+    return hasattr(images, "shape") and hasattr(images, "dtype")
+
+
+def generated_batches(gan, num_samples, seed, batch_size=256, labels=None):
+    """Yield `num_samples` images of `gan` in batches, from latents fixed by `seed`.
+
+    The images are those `gan.generate(num_samples, seed=seed)` returns, without
+    holding them all at once.
+
+    Example:
+    >>> batches = generated_batches(gan, 1000, seed=0)  # doctest: +SKIP
+    """
+    from kerasgan.models.gan import latents_for_seed
+
+    num_samples = check_positive_int("num_samples", num_samples)
+    latents = latents_for_seed(num_samples, gan.latent_dim, int(seed))
+    for start in range(0, num_samples, batch_size):
+        yield gan.generate(latents[start:start + batch_size])
+
+
+def evaluate_generator_quality(gan, dataset, *, split=None, num_samples=None, seed=12345,
+                               extractor=None, data_dir=None, download=False, cache=True,
+                               batch_size=256):
+    """Sample-quality report of a GAN's samples against `dataset[split]`.
+
+    Defaults (`split`, `num_samples`, `extractor`) come from
+    `default_protocol(dataset)`; the generated images use fixed latents from
+    `seed` (the same as `gan.generate(num_samples, seed=seed)`).
+
+    Example:
+    >>> report = evaluate_generator_quality(gan, "digits/28x28")  # doctest: +SKIP
+    >>> report["labels"]["fid"]                                   # doctest: +SKIP
+    'FID (digits-net)'
+    """
+    defaults = default_protocol(dataset)
+    split = split or defaults["split"]
+    num_samples = num_samples or defaults["num_samples"]
+    extractor = extractor or defaults["extractor"]
+    if isinstance(extractor, str):
+        extractor = get_extractor(extractor)
+    shape = tuple(gan.data_shape)
+    if len(shape) != 3 or shape[-1] not in (1, 3):
+        raise ValueError(
+            f"Sample-quality metrics need an image generator ([H, W, 1 or 3] samples); "
+            f"this GAN generates samples of shape {shape}."
+        )
+    reference = reference_set(dataset, split, extractor, data_dir=data_dir, download=download,
+                              cache=cache, batch_size=batch_size)
+    sampler = "ema" if getattr(gan, "ema_generator", None) is not None else "generator"
+    report = sample_quality(generated_batches(gan, num_samples, seed, batch_size), reference,
+                            extractor, source=f"{num_samples} samples of the {sampler}, seed {seed}")
+    report["protocol"]["seed"] = seed
+    return report
