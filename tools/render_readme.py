@@ -1,10 +1,12 @@
-"""Render the zoo's model cards and the README zoo table from the zoo's files.
+"""Render the zoo's model cards and the README's tables from the zoo's files.
 
     python tools/render_readme.py          # rewrite README.md's zoo table in place
     python tools/render_readme.py --check  # exit 1 if README.md is out of date
 
-The table sits between the markers `<!-- zoo-table:start -->` and
-`<!-- zoo-table:end -->`; nothing in it is typed by hand.
+The zoo table sits between the markers `<!-- zoo-table:start -->` and
+`<!-- zoo-table:end -->`, the feature nets' table (accuracy, real-data floors)
+between `<!-- feature-nets:start -->` and `<!-- feature-nets:end -->`; nothing
+in them is typed by hand.
 """
 
 import argparse
@@ -20,6 +22,7 @@ from kerasgan._io import atomic_path  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
+NETS_START, NETS_END = "<!-- feature-nets:start -->", "<!-- feature-nets:end -->"
 VARIANT_NAMES = {
     "gan": "GAN (minimax)", "nsgan": "NS-GAN", "lsgan": "LSGAN", "wgan": "WGAN (clip)",
     "wgan_gp": "WGAN-GP", "r1gan": "R1-GAN", "sngan": "SNGAN (hinge + SN)",
@@ -150,12 +153,44 @@ def _centers(config):
     return get_mixture(config["dataset"]).centers
 
 
+def feature_net_table():
+    """The README's table of domain feature nets: accuracy and real-data floors."""
+    zoo.refresh()
+    lines = [
+        "| feature net | dataset | held-out accuracy | floor: real vs real | n (real / reference) "
+        "| FID | KID ×10³ | precision | recall | density | coverage |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, entry in sorted(zoo.feature_net_entries().items()):
+        r = entry.results or {}
+        if "floors" not in r:
+            lines.append(f"| [{name}](zoo/feature_nets/{name}/README.md) | "
+                         f"{entry.config['dataset']} | not trained | | | | | | | | |")
+            continue
+        f, m = r["floors"]["protocol"], r["floors"]["metrics"]
+        lines.append(
+            f"| [{name}](zoo/feature_nets/{name}/README.md) | {entry.config['dataset']} | "
+            f"{100 * r['accuracy']['held_out']:.2f}% ({r['protocol']['n_eval']} images) | "
+            f"`{f['real_split']}` vs `{f['reference_split']}` | {f['n_fake']} / {f['n_real']} | "
+            f"{m['fid']:.3f} | {1e3 * m['kid']:.2f} ± {1e3 * m['kid_std']:.2f} | "
+            f"{m['precision']:.3f} | {m['recall']:.3f} | {m['density']:.3f} | "
+            f"{m['coverage']:.3f} |")
+    return "\n".join(lines)
+
+
+def _replace_between(text, start, end, body):
+    head, found, rest = text.partition(start)
+    if not found:
+        raise ValueError(f"README.md has no {start} marker")
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def rendered_readme():
     with open(README) as f:
         text = f.read()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{zoo_table()}\n{END}{tail}"
+    text = _replace_between(text, START, END, zoo_table())
+    return _replace_between(text, NETS_START, NETS_END, feature_net_table())
 
 
 def update_readme():
