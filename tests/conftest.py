@@ -8,6 +8,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Reference-feature caches of the tests go to a fresh folder, not the user's ~/.cache.
+import tempfile  # noqa: E402
+
+os.environ["KERASGAN_CACHE"] = tempfile.mkdtemp(prefix="kerasgan-test-cache-")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

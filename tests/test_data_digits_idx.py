@@ -150,6 +150,14 @@ def test_read_idx_refuses_truncated_and_foreign_files(tmp_path):
     path.write_bytes(path.read_bytes()[:-2])
     with pytest.raises(ValueError, match=r"truncated or corrupt.*shape \(4, 3\).*10 bytes"):
         read_idx(path)
+    header_only = tmp_path / "h.idx"
+    header_only.write_bytes(bytes([0, 0, 8, 3, 0, 0, 0, 4]))
+    with pytest.raises(ValueError, match="announces 3 dimensions .* only 4 bytes follow"):
+        read_idx(header_only)
+    broken_gzip = tmp_path / "b.idx.gz"
+    broken_gzip.write_bytes(gzip.compress(bytes([0, 0, 8, 1, 0, 0, 0, 9]) + bytes(9))[:-12])
+    with pytest.raises(ValueError, match="not a readable IDX file"):
+        read_idx(broken_gzip)
     other = tmp_path / "x.png"
     other.write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(ValueError, match="is not an IDX file"):

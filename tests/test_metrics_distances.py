@@ -454,3 +454,13 @@ def test_invalid_statistics_are_rejected(rng):
         frechet_distance_from_statistics(mean, asymmetric, mean, cov)
     with pytest.raises(ValueError, match="mean_b must be finite; got 1 non-finite"):
         frechet_distance_from_statistics(mean, cov, [0.0, np.nan, 0.0], cov)
+
+
+def test_a_covariance_that_is_not_psd_is_refused():
+    eye = np.eye(3)
+    with pytest.raises(ValueError, match=r"cov_a must be positive semi-definite.*smallest "
+                                         r"eigenvalue is -1"):
+        frechet_distance_from_statistics(np.zeros(3), -eye, np.zeros(3), eye)
+    # Round-off below zero on a singular PSD matrix is accepted.
+    singular = np.ones((3, 3)) - 1e-12 * eye
+    assert frechet_distance_from_statistics(np.zeros(3), singular, np.zeros(3), singular) < 1e-6

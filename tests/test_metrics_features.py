@@ -1,5 +1,6 @@
 """Feature extractors: the shipped domain nets, InceptionV3, and input checks."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -91,6 +92,12 @@ def test_other_sizes_and_channels_are_converted(digits_net, digits_test):
 )
 def test_bad_images_are_refused(digits_net, images, message):
     with pytest.raises(ValueError, match=message):
+        digits_net.extract(images)
+
+
+def test_images_in_zero_one_get_a_warning(digits_net, digits_test):
+    images = digits_test[0][:100].astype(np.float32) / 255.0
+    with pytest.warns(RuntimeWarning, match=r"every float image value is >= 0.*\[0, 1\]"):
         digits_net.extract(images)
 
 
@@ -187,6 +194,11 @@ def test_inception_v3_uses_a_pre_seeded_cache(tmp_path, monkeypatch):
         legacy_h5_format.save_weights_to_hdf5_group(f, model)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: pytest.fail("downloaded"))
+    # The real file is checked against Keras' md5; this stand-in against its own.
+    with pytest.raises(ValueError, match="is not Keras' InceptionV3 ImageNet weights file"):
+        get_extractor("inception-v3", download=False)
+    monkeypatch.setattr(features_lib, "INCEPTION_WEIGHTS_MD5",
+                        hashlib.md5(path.read_bytes()).hexdigest())
     extractor = get_extractor("inception-v3", download=False)
     assert extractor.fingerprint.startswith("inception-v3:")
     x = np.random.default_rng(1).uniform(-1, 1, (1, 299, 299, 3)).astype(np.float32)

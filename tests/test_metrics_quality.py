@@ -77,6 +77,31 @@ def test_reference_set_is_cached(extractor, tmp_path, monkeypatch):
     assert again.protocol == first.protocol and first.protocol["n"] == 100
 
 
+def _write_idx_images(directory, images):
+    import gzip
+
+    header = bytes([0, 0, 8, 3]) + np.asarray(images.shape[:3], ">i4").tobytes()
+    with gzip.open(directory / "t10k-images-idx3-ubyte.gz", "wb") as f:
+        f.write(header + images.tobytes())
+    labels = np.zeros(len(images), np.uint8)
+    with open(directory / "t10k-labels-idx1-ubyte", "wb") as f:
+        f.write(bytes([0, 0, 8, 1]) + np.asarray([len(images)], ">i4").tobytes()
+                + labels.tobytes())
+
+
+def test_reference_cache_follows_the_data(extractor, tmp_path):
+    """Changed IDX files give new features, never the stale cached ones."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "idx"
+    data.mkdir()
+    _write_idx_images(data, rng.integers(0, 256, (80, 28, 28), dtype=np.uint8))
+    first = reference_set(str(data), "test", extractor, cache_dir=tmp_path / "cache")
+    _write_idx_images(data, rng.integers(0, 256, (90, 28, 28), dtype=np.uint8))
+    second = reference_set(str(data), "test", extractor, cache_dir=tmp_path / "cache")
+    assert first.protocol["n"] == 80 and second.protocol["n"] == 90
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+
+
 def test_reference_set_limit_beyond_the_split(extractor, tmp_path):
     with pytest.raises(ValueError, match="has 450 images; num_samples=1000"):
         reference_set("digits/28x28", "test", extractor, num_samples=1000, cache_dir=tmp_path)
@@ -89,8 +114,11 @@ def test_mismatched_extractor_and_too_few_samples(extractor, reference):
                          {**reference.protocol, "extractor": "other-net"})
     with pytest.raises(ValueError, match="computed with other-net"):
         sample_quality(np.zeros((100, 28, 28, 1), np.uint8), other, extractor)
-    with pytest.raises(ValueError, match="got 30 generated samples of 64-d features"):
+    with pytest.raises(ValueError, match="got 30 generated samples of width 64; need at least 65"):
         sample_quality(np.zeros((30, 28, 28, 1), np.uint8), reference, extractor)
+    small = ReferenceSet(reference.features[:40], reference.probs[:40], reference.protocol)
+    with pytest.raises(ValueError, match="got 40 reference samples of width 64"):
+        sample_quality(np.zeros((100, 28, 28, 1), np.uint8), small, extractor)
 
 
 def test_default_protocol_matches_the_floor_protocols():

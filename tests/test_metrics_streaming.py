@@ -78,6 +78,8 @@ def test_statistics_refuse_bad_features():
         stats.update([[np.nan, 0.0]])
     with pytest.raises(ValueError, match="at least 2 samples; it has 0"):
         stats.covariance
+    with pytest.raises(ValueError, match="Refusing to save empty FeatureStatistics"):
+        stats.save("unused.npz")
 
 
 # --------------------------------------------------------------------------
@@ -115,8 +117,45 @@ def test_streaming_fid_needs_more_samples_than_dimensions(extractor, real_and_fa
     real, fake, real_out, _ = real_and_fake
     metric = FrechetDistanceMetric(extractor, FeatureStatistics.from_features(real_out.features))
     metric.update_state(fake[:10])
-    with pytest.raises(Exception, match="more samples than feature dimensions: got 10"):
+    with pytest.raises(ValueError, match="more samples than feature dimensions: got 10 generated"):
         metric.result()
+    with pytest.raises(ValueError, match="got 30 reference samples of width 64"):
+        FrechetDistanceMetric(extractor, FeatureStatistics.from_features(real_out.features[:30]))
+
+
+def test_buffered_metrics_in_tf_function_and_reset(extractor, real_and_fake):
+    real, fake, real_out, fake_out = real_and_fake
+    pr = PrecisionRecallMetric(extractor, real_out.features, capacity=500, k=3)
+
+    @tf.function
+    def step(x):
+        pr.update_state(x)
+        return pr.result()
+
+    for chunk in np.array_split(fake, 3):
+        value = step(tf.constant(chunk))
+    assert value.shape == (2,)
+    np.testing.assert_allclose(value, precision_recall(real_out.features, fake_out.features, k=3))
+    pr.reset_state()
+    pr.update_state(real)
+    np.testing.assert_allclose(pr.result(), [1.0, 1.0])
+    assert pr.collected().shape == (450, 64)
+
+
+def test_streaming_fid_under_mirrored_strategy(extractor, real_and_fake, two_cpu_strategy):
+    """FID's state is sums: each replica adds its share, the result is the global FID."""
+    real, fake, real_out, fake_out = real_and_fake
+    reference = FeatureStatistics.from_features(real_out.features)
+    with two_cpu_strategy.scope():
+        metric = FrechetDistanceMetric(extractor, reference)
+    ds = tf.data.Dataset.from_tensor_slices(fake).batch(100)
+    for batch in two_cpu_strategy.experimental_distribute_dataset(ds):
+        two_cpu_strategy.run(metric.update_state, args=(batch,))
+    expected = frechet_distance(fake_out.features, real_out.features)
+    assert float(metric.result()) == pytest.approx(expected, rel=1e-5)
+    with two_cpu_strategy.scope():
+        with pytest.raises(ValueError, match="does not run under a multi-replica strategy"):
+            KernelDistanceMetric(extractor, real_out.features)
 
 
 def test_streaming_kid_is_and_pr_equal_one_shot(extractor, real_and_fake):

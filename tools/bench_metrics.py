@@ -67,7 +67,9 @@ def main():
         seconds, out = timed(lambda: extractor.extract(x, batch_size=256), repeats=2)
         rows.append((f"extract features ({name}, {args.num} images)", seconds,
                      f"{args.num / seconds:,.0f} images/s"))
-        reference = metrics.FeatureStatistics.from_features(out.features[::-1])
+        # A reference of other images (the same ones mirrored), so the FID is not ~0.
+        reference = metrics.FeatureStatistics.from_features(
+            extractor.extract(x[:, :, ::-1], batch_size=256).features)
 
         def streaming():
             metric = metrics.FrechetDistanceMetric(extractor, reference)
@@ -92,7 +94,8 @@ def main():
     xi = x[: args.inception_num]
     inception.extract(xi[:8])
     seconds, _ = timed(lambda: inception.extract(xi, batch_size=64))
-    rows.append((f"extract features (inception-v3 at 299x299, {len(xi)} images)", seconds,
+    rows.append((f"extract features (inception-v3 at 299x299, random weights, {len(xi)} images)",
+                 seconds,
                  f"{len(xi) / seconds:,.1f} images/s (10k images: "
                  f"{args.num / (len(xi) / seconds) / 60:.0f} min)"))
 
@@ -115,7 +118,9 @@ def main():
     header = (f"{env.get('cpu_count')} CPU cores, TensorFlow {env.get('tensorflow')}, "
               f"Keras {env.get('keras')}")
     if args.markdown:
-        print(f"Measured with `python tools/bench_metrics.py --markdown` ({header}):\n")
+        command = "python tools/bench_metrics.py --markdown" + (
+            " --data ../shared/data/mnist" if args.data else "")
+        print(f"Measured with `{command}` ({header}):\n")
         print("| step | seconds | throughput / note |")
         print("|---|---|---|")
         for label, seconds, note in rows:

@@ -4,11 +4,13 @@
     python tools/measure_floors.py mnist-net --data ../shared/data/mnist
 
 The floor is what a perfect generator would score: real images of the net's
-`floor.real` split (digits: the train split, 1,347 images; MNIST: test[:5000])
-scored with `kerasgan.metrics.sample_quality` against the reference split
-(digits: test, 450 images; MNIST: test[5000:]) -- the same reference and sample
-count `kerasgan evaluate` uses for generators of that dataset, so a generator's
-FID reads directly against it.
+`floor.real` split (digits: the train split, 1,347 images; MNIST:
+test[:2500]+test[5000:6500], 4,000 images) scored with
+`kerasgan.metrics.sample_quality` against the `floor.reference` split (digits:
+test, 450 images; MNIST: test[2500:5000]+test[6500:8000], 4,000 images) -- the
+same reference and sample count `kerasgan evaluate` uses for generators of that
+dataset, so a generator's FID reads directly against it. The config's
+`floor.note` says why the splits are what they are.
 """
 
 import argparse

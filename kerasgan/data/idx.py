@@ -55,17 +55,26 @@ def read_idx(path):
     >>> read_idx(path)
     array([7, 2, 1], dtype=uint8)
     """
-    with _open(path) as f:
-        header = f.read(4)
-        if len(header) != 4 or header[:2] != b"\x00\x00" or header[2] not in _DTYPES:
-            raise ValueError(
-                f"{path} is not an IDX file: expected a header of two zero bytes, a "
-                f"type code in {sorted(hex(c) for c in _DTYPES)} and a dimension "
-                f"count; got bytes {header!r}."
-            )
-        dtype, ndim = _DTYPES[header[2]], header[3]
-        shape = struct.unpack(f">{ndim}i", f.read(4 * ndim))
-        data = f.read()
+    try:
+        with _open(path) as f:
+            header = f.read(4)
+            if len(header) != 4 or header[:2] != b"\x00\x00" or header[2] not in _DTYPES:
+                raise ValueError(
+                    f"{path} is not an IDX file: expected a header of two zero bytes, a "
+                    f"type code in {sorted(hex(c) for c in _DTYPES)} and a dimension "
+                    f"count; got bytes {header!r}."
+                )
+            dtype, ndim = _DTYPES[header[2]], header[3]
+            dims = f.read(4 * ndim)
+            if len(dims) != 4 * ndim:
+                raise ValueError(
+                    f"{path} is truncated: its header announces {ndim} dimensions "
+                    f"({4 * ndim} bytes of sizes) but only {len(dims)} bytes follow."
+                )
+            shape = struct.unpack(f">{ndim}i", dims)
+            data = f.read()
+    except (OSError, EOFError) as error:  # a damaged gzip stream
+        raise ValueError(f"{path} is not a readable IDX file: {error}") from None
     expected = int(np.prod(shape)) * dtype.itemsize
     if len(data) != expected:
         raise ValueError(

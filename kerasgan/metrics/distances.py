@@ -87,6 +87,8 @@ _CHUNK_BYTES = 64 * 2**20
 # A covariance counts as symmetric when max |Σ − Σᵀ| <= this × max |Σ|
 # (loose enough for covariances accumulated in float32).
 _SYMMETRY_RTOL = 1e-4
+# Eigenvalues down to -_PSD_RTOL * max|cov| count as round-off of a PSD matrix.
+_PSD_RTOL = 1e-5
 
 # Rows of `probs` must sum to 1 within this tolerance.
 _PROBABILITY_SUM_ATOL = 1e-3
@@ -260,7 +262,16 @@ def _check_statistics(mean, cov, mean_name, cov_name, width=None):
             f"max |cov - cov.T| = {asymmetry:.3g} > {tolerance:.3g} "
             f"({_SYMMETRY_RTOL:g} × max |cov|)."
         )
-    return mean, (cov + cov.T) / 2
+    cov = (cov + cov.T) / 2
+    lowest = float(np.linalg.eigvalsh(cov)[0])
+    floor = -_PSD_RTOL * float(np.max(np.abs(cov)))
+    if lowest < floor:
+        raise ValueError(
+            f"{cov_name} must be positive semi-definite (a covariance matrix); its "
+            f"smallest eigenvalue is {lowest:.3g} < {floor:.3g} "
+            f"(-{_PSD_RTOL:g} × max |cov|, the round-off allowance)."
+        )
+    return mean, cov
 
 
 def _psd_sqrt(cov):
@@ -288,7 +299,7 @@ def frechet_distance_from_statistics(mean_a, cov_a, mean_b, cov_b):
 
     Raises:
         ValueError: if a shape is wrong, a value is not finite or a covariance
-            is not symmetric.
+            is not symmetric positive semi-definite.
 
     Example (1-D: (0 − 1)² + 1 + 4 − 2·sqrt(1·4) = 2):
     >>> round(frechet_distance_from_statistics([0.0], [[1.0]], [1.0], [[4.0]]), 6)

@@ -4,7 +4,8 @@ Sample-quality metrics compare real and generated images in the feature space of
 a trained network. Two families, with the same interface (`FeatureExtractor`):
 
 * **Domain feature nets** of the project's own, for small images: `"digits-net"`
-  (trained on the embedded `digits` dataset) and `"mnist-net"` (trained on MNIST),
+  (trained on the embedded `digits` train split) and `"mnist-net"` (trained on
+  MNIST's `test[:8000]`, the MNIST data available to the project),
   CNN classifiers (`kerasgan.nets.digit_classifier`) shipped in the zoo with
   their sha256 and measured accuracy, loaded by `get_extractor(name)`.
 * **InceptionV3** pool features (2048-d) and ImageNet class probabilities, from
@@ -45,6 +46,7 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
 from typing import NamedTuple
 
 import keras
@@ -238,12 +240,23 @@ class FeatureExtractor:
         (5, 64)
         """
         features, probs = [], []
+        lowest, is_float = np.inf, False
         for batch in iterate_batches(images, batch_size):
             f, p = self(batch)
             features.append(np.asarray(f, np.float64))
             probs.append(np.asarray(p, np.float64))
+            if tf.as_dtype(getattr(batch, "dtype", np.float32)).is_floating:
+                is_float = True
+                lowest = min(lowest, float(tf.reduce_min(batch)))
         if not features:
             raise ValueError(f"{self.name}: no images were given (an empty set).")
+        if is_float and lowest >= 0.0:
+            warnings.warn(
+                f"{self.name}: every float image value is >= 0 (smallest {lowest:.3g}). "
+                "kerasgan expects float images in [-1, 1]; images in [0, 1] must be "
+                "rescaled (x * 2 - 1) or the metrics are wrong.",
+                RuntimeWarning, stacklevel=2,
+            )
         return ExtractedFeatures(np.concatenate(features), np.concatenate(probs))
 
 
@@ -363,6 +376,19 @@ def _keras_cache_dir():
     )
 
 
+def _check_md5(path, expected):
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ValueError(
+            f"{path} is not Keras' InceptionV3 ImageNet weights file: its md5 is "
+            f"{digest.hexdigest()}, expected {expected}. Replace it with the file from "
+            f"{INCEPTION_WEIGHTS_URL}; nothing was loaded."
+        )
+
+
 def inception_v3(weights="imagenet", download=True):
     """InceptionV3 (`keras.applications`): 2048-d pool features + ImageNet probabilities.
 
@@ -385,6 +411,7 @@ def inception_v3(weights="imagenet", download=True):
     if weights == "imagenet":
         cached = os.path.join(_keras_cache_dir(), INCEPTION_WEIGHTS_FILE)
         if os.path.isfile(cached):
+            _check_md5(cached, INCEPTION_WEIGHTS_MD5)
             weights = cached
         elif not download:
             raise FileNotFoundError(

@@ -38,7 +38,7 @@ import numpy as np
 from kerasgan._validation import check_positive_int
 from kerasgan.metrics import distances
 from kerasgan.metrics.features import default_extractor_name, get_extractor, iterate_batches
-from kerasgan.metrics.streaming import FeatureStatistics
+from kerasgan.metrics.streaming import FeatureStatistics, _check_enough
 
 __all__ = [
     "METRIC_NAMES",
@@ -120,6 +120,23 @@ def _feature_net_protocol(dataset):
     return None
 
 
+def _canonical(dataset):
+    """`"digits"`, `"digits/28x28:1.0.0"` -> `"digits/28x28"`; `"mnist:3.0.1"` -> `"mnist"`."""
+    import tensorflow_datasets as tfds
+
+    from kerasgan.data.loading import _split_name
+
+    base, config = _split_name(str(dataset))
+    if config is None:
+        try:
+            configs = tfds.builder_cls(base).BUILDER_CONFIGS
+        except Exception:  # unknown names keep their spelling
+            configs = None
+        if configs:
+            config = configs[0].name
+    return f"{base}/{config}" if config else base
+
+
 def default_protocol(dataset):
     """The extractor, reference split and generated-sample count for `dataset`.
 
@@ -127,25 +144,53 @@ def default_protocol(dataset):
     protocol (so a generator's scores sit next to the real-data floor at the same
     sample counts): `digits/28x28` -> the test split (450 images) vs 1,347
     samples (the train split's size); `mnist` (or an IDX directory) ->
-    `test[2500:5000]+test[7500:]` vs 5,000 samples. Otherwise InceptionV3, the
+    `test[2500:5000]+test[6500:8000]` vs 4,000 samples. Otherwise InceptionV3, the
     `test` split and 10,000 samples.
 
     Example:
     >>> default_protocol("digits/28x28")
     {'extractor': 'digits-net', 'split': 'test', 'num_samples': 1347}
+    >>> default_protocol("digits")["num_samples"]
+    1347
     >>> default_protocol("cifar10")
     {'extractor': 'inception-v3', 'split': 'test', 'num_samples': 10000}
     """
     from kerasgan.data.loading import is_local_dataset
 
     name = default_extractor_name(dataset)
-    key = "mnist" if is_local_dataset(dataset) else str(dataset)
-    entry = _feature_net_protocol(key)
+    entry = _feature_net_protocol("mnist" if is_local_dataset(dataset) else _canonical(dataset))
     if entry is not None:
         floor = entry.config["floor"]
         return {"extractor": name, "split": floor["reference"],
                 "num_samples": floor["num_samples"]}
     return {"extractor": name, "split": "test", "num_samples": 10_000}
+
+
+# Bump when the preprocessing or the stored layout changes: old cache files are then ignored.
+_CACHE_VERSION = 1
+
+
+def _dataset_identity(dataset, split, data_dir):
+    """What decides which images a (dataset, split) is: files for IDX, version for TFDS."""
+    from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
+    from kerasgan.data.loading import is_local_dataset
+
+    if is_local_dataset(dataset):
+        directory = os.path.abspath(os.path.expanduser(os.fspath(dataset)))
+        files = []
+        for name in IDX_SPLIT_PREFIXES:
+            try:
+                paths = find_idx_files(directory, name)
+            except FileNotFoundError:
+                continue
+            for path in paths:
+                info = os.stat(path)
+                files.append([os.path.basename(path), info.st_size, info.st_mtime_ns])
+        return {"directory": directory, "files": files}
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder(str(dataset), data_dir=data_dir)
+    return {"name": str(dataset), "version": str(builder.version), "data_dir": builder.data_dir}
 
 
 def _cache_path(cache_dir, protocol):
@@ -158,6 +203,12 @@ def _cache_path(cache_dir, protocol):
 def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, cache_dir=None,
                   data_dir=None, download=False, batch_size=256):
     """Features of the real images of `dataset[split]`, cached per extractor.
+
+    The cache key holds the dataset's identity (TFDS name, version and data
+    directory; for an IDX directory its absolute path and the files' sizes and
+    modification times), the split, the sample limit, the extractor's
+    fingerprint (its weights' sha256) and a format version, so changed data or
+    weights are never served stale statistics.
 
     Args:
         dataset: a name `kerasgan.data.load` accepts (TFDS name or IDX directory).
@@ -185,6 +236,8 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
                 "extractor": extractor.name, "fingerprint": extractor.fingerprint}
     path = None
     if cache and extractor.fingerprint:
+        protocol["identity"] = _dataset_identity(dataset, split, data_dir)
+        protocol["cache_version"] = _CACHE_VERSION
         path = _cache_path(cache_dir or default_cache_dir(), protocol)
         if os.path.isfile(path):
             with np.load(path) as data:
@@ -255,11 +308,8 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
     n_fake, n_real = len(fake.features), len(reference.features)
     real_stats = reference.statistics
     fake_stats = FeatureStatistics.from_features(fake.features)
-    if n_fake <= extractor.feature_dim:
-        raise ValueError(
-            f"FID needs more samples than feature dimensions: got {n_fake} generated "
-            f"samples of {extractor.feature_dim}-d features ({extractor.name})."
-        )
+    _check_enough("generated", n_fake, extractor.feature_dim)
+    _check_enough("reference", n_real, extractor.feature_dim)
     fid = distances.frechet_distance_from_statistics(
         fake_stats.mean, fake_stats.covariance, real_stats.mean, real_stats.covariance)
     kid = distances.kernel_distance(fake.features, reference.features, num_subsets=kid_subsets,
@@ -289,7 +339,7 @@ def _is_array(images):
     return hasattr(images, "shape") and hasattr(images, "dtype")
 
 
-def generated_batches(gan, num_samples, seed, batch_size=256, labels=None):
+def generated_batches(gan, num_samples, seed, batch_size=256):
     """Yield `num_samples` images of `gan` in batches, from latents fixed by `seed`.
 
     The images are those `gan.generate(num_samples, seed=seed)` returns, without
@@ -301,6 +351,7 @@ def generated_batches(gan, num_samples, seed, batch_size=256, labels=None):
     from kerasgan.models.gan import latents_for_seed
 
     num_samples = check_positive_int("num_samples", num_samples)
+    batch_size = check_positive_int("batch_size", batch_size)
     latents = latents_for_seed(num_samples, gan.latent_dim, int(seed))
     for start in range(0, num_samples, batch_size):
         yield gan.generate(latents[start:start + batch_size])

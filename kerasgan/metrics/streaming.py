@@ -164,6 +164,8 @@ class FeatureStatistics:
         >>> FeatureStatistics.load(path).count
         2
         """
+        if self.count == 0:
+            raise ValueError("Refusing to save empty FeatureStatistics (no samples were added).")
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
                 np.savez(f, count=self.count, shift=self.shift, sum=self.sum,
@@ -225,6 +227,7 @@ class FrechetDistanceMetric(keras.metrics.Metric):
                 f"The reference statistics have width {reference.dim}, but extractor "
                 f"{extractor.name} gives {extractor.feature_dim}-d features."
             )
+        _check_enough("reference", reference.count, reference.dim)
         self.extractor = extractor
         self.reference_mean = reference.mean
         self.reference_covariance = reference.covariance
@@ -263,6 +266,9 @@ class FrechetDistanceMetric(keras.metrics.Metric):
     def result(self):
         """The FID of the accumulated features against the reference (float64 scalar).
 
+        Raises ValueError (eagerly; in a `tf.function` an `InvalidArgumentError`)
+        when fewer samples than feature dimensions were accumulated.
+
         Example:
         >>> float(metric.result())  # doctest: +SKIP
         3.21
@@ -270,27 +276,51 @@ class FrechetDistanceMetric(keras.metrics.Metric):
         def fid(count, total, outer):
             stats = FeatureStatistics(len(total), shift=self.reference_mean)
             stats.count, stats.sum, stats.sum_outer = int(count), total, outer
-            if stats.count <= stats.dim:
-                raise ValueError(
-                    f"FID needs more samples than feature dimensions: got {stats.count} "
-                    f"samples of width {stats.dim} (the covariance would be singular)."
-                )
+            _check_enough("generated", stats.count, stats.dim)
             return np.float64(distances.frechet_distance_from_statistics(
                 stats.mean, stats.covariance, self.reference_mean, self.reference_covariance))
 
+        if tf.executing_eagerly():
+            return tf.constant(fid(np.asarray(self.count), np.asarray(self.sum),
+                                   np.asarray(self.sum_outer)), tf.float64)
         value = tf.numpy_function(fid, [self.count, self.sum, self.sum_outer], tf.float64)
         return tf.reshape(value, ())
 
 
+def _check_enough(which, count, dim):
+    if count <= dim:
+        raise ValueError(
+            f"FID needs more samples than feature dimensions: got {count} {which} "
+            f"samples of width {dim}; need at least {dim + 1} (with n <= d the covariance "
+            "is singular)."
+        )
+
+
+def _refuse_replicas(name):
+    if tf.distribute.has_strategy() and tf.distribute.get_strategy().num_replicas_in_sync > 1:
+        raise ValueError(
+            f"{name} keeps per-sample rows and does not run under a multi-replica "
+            f"strategy ({tf.distribute.get_strategy().num_replicas_in_sync} replicas): "
+            "compute it outside the strategy (e.g. in a callback). FrechetDistanceMetric, "
+            "whose state is sums, does."
+        )
+
+
 class _BufferedMetric(keras.metrics.Metric):
-    """Keeps per-sample rows (features or probabilities) in a float64 buffer."""
+    """Keeps per-sample rows (features or probabilities) in a float64 buffer.
+
+    The buffer is a plain `tf.Variable` written in place (`scatter_nd_update`),
+    so a batch costs O(batch) whatever the capacity.
+    """
 
     def __init__(self, extractor, width, capacity, name, **kwargs):
         super().__init__(name=name, dtype="float64", **kwargs)
+        _refuse_replicas(type(self).__name__)
         self.extractor = extractor
         self.capacity = check_positive_int("capacity", capacity)
-        self.rows = self.add_variable((self.capacity, width), "zeros", dtype="float64", name="rows")
-        self.count = self.add_variable((), "zeros", dtype="int64", name="count")
+        self.rows = tf.Variable(tf.zeros((self.capacity, width), tf.float64), trainable=False,
+                                name="rows")
+        self.count = tf.Variable(tf.constant(0, tf.int64), trainable=False, name="count")
 
     def _row_of(self, features, probs):
         raise NotImplementedError
@@ -301,6 +331,7 @@ class _BufferedMetric(keras.metrics.Metric):
         Example:
         >>> metric.update_state(generated_images)  # doctest: +SKIP
         """
+        _refuse_replicas(type(self).__name__)
         if sample_weight is not None:
             raise ValueError(f"{type(self).__name__} does not take sample weights.")
         features, probs = self.extractor(images)
@@ -312,8 +343,16 @@ class _BufferedMetric(keras.metrics.Metric):
                     "create the metric with a larger capacity.",
         )
         indices = tf.range(self.count, self.count + n)[:, None]
-        self.rows.assign(tf.tensor_scatter_nd_update(self.rows, indices, rows))
+        self.rows.scatter_nd_update(indices, rows)
         self.count.assign_add(n)
+
+    def reset_state(self):
+        """Forget the collected rows.
+
+        Example:
+        >>> metric.reset_state()  # doctest: +SKIP
+        """
+        self.count.assign(0)
 
     def collected(self):
         """The rows collected so far, as a float64 numpy array.
@@ -322,19 +361,24 @@ class _BufferedMetric(keras.metrics.Metric):
         >>> metric.collected().shape  # doctest: +SKIP
         (10000, 64)
         """
-        return np.asarray(self.rows)[: int(np.asarray(self.count))]
+        return self.rows.numpy()[: int(self.count.numpy())]
 
     def result(self):
-        """The metric of the collected rows (a float64 tensor; see the subclass).
+        """The metric of the collected rows: a float64 tensor of shape [2] (see the subclass).
 
         Example:
         >>> metric.result().numpy()  # doctest: +SKIP
         array([0.012, 0.003])
         """
+        if tf.executing_eagerly():
+            return tf.constant(self._compute(self.collected()), tf.float64)
+
         def compute(rows, count):
             return np.asarray(self._compute(rows[:count]), np.float64)
 
-        return tf.numpy_function(compute, [self.rows, self.count], tf.float64)
+        value = tf.numpy_function(compute, [self.rows, self.count], tf.float64)
+        value.set_shape([2])
+        return value
 
 
 class KernelDistanceMetric(_BufferedMetric):
