@@ -21,9 +21,11 @@ def mlp_generator(
     hidden_units=(256, 256, 256),
     activation="relu",
     output_activation=None,
+    num_classes=None,
+    embedding_dim=16,
     name="generator",
 ):
-    """A fully connected generator z -> x.
+    """A fully connected generator z -> x (or (z, label) -> x).
 
     Args:
         latent_dim: size of the latent vector z.
@@ -33,11 +35,14 @@ def mlp_generator(
         activation: hidden activation.
         output_activation: e.g. `"tanh"` for images in [-1, 1]; None (linear)
             for unbounded data such as the 2-D mixtures.
+        num_classes: if set, the generator is conditional: inputs `[z, labels]`,
+            the label's learned embedding concatenated to z.
+        embedding_dim: width of that embedding.
         name: model name.
 
     Returns:
-        A built functional `keras.Model` from `[None, latent_dim]` to
-        `[None, *output_shape]`.
+        A built functional `keras.Model` from `[None, latent_dim]` (and labels
+        `[None]`) to `[None, *output_shape]`.
 
     Example:
     >>> g = mlp_generator(latent_dim=16, output_shape=(2,), hidden_units=(32, 32))
@@ -47,7 +52,13 @@ def mlp_generator(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     output_shape = tuple(int(d) for d in output_shape)
     z = keras.Input((latent_dim,), name="latents")
-    h = z
+    h, inputs = z, z
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs = [z, labels]
+        embedded = keras.layers.Embedding(check_positive_int("num_classes", num_classes),
+                                          embedding_dim, name="label_embedding")(labels)
+        h = keras.layers.Concatenate(name="latents_and_label")([z, embedded])
     for i, width in enumerate(_units(hidden_units)):
         h = keras.layers.Dense(width, activation=activation, name=f"dense_{i}")(h)
     h = keras.layers.Dense(
@@ -55,7 +66,7 @@ def mlp_generator(
     )(h)
     if len(output_shape) > 1:
         h = keras.layers.Reshape(output_shape)(h)
-    return keras.Model(z, h, name=name)
+    return keras.Model(inputs, h, name=name)
 
 
 def mlp_discriminator(
@@ -65,9 +76,11 @@ def mlp_discriminator(
     spectral_norm=False,
     weight_clip=None,
     input_scale=None,
+    num_classes=None,
+    embedding_dim=16,
     name="discriminator",
 ):
-    """A fully connected discriminator x -> logit.
+    """A fully connected discriminator x -> logit (or (x, label) -> logit).
 
     Args:
         input_shape: shape of one sample.
@@ -80,6 +93,9 @@ def mlp_discriminator(
             1-Lipschitz, so the whole net is at most s-Lipschitz: s sets the
             length scale at which D can tell samples apart (about 1/(data std
             within a mode) for the 2-D mixtures, whose modes are 0.01-0.05 wide).
+        num_classes: if set, the discriminator is conditional by concatenation:
+            inputs `[x, labels]`, the label's embedding joined to the flat input.
+        embedding_dim: width of that embedding.
         name: model name.
 
     Returns:
@@ -111,7 +127,14 @@ def mlp_discriminator(
     h = keras.layers.Flatten()(x) if len(input_shape) > 1 else x
     if input_scale is not None:
         h = keras.layers.Rescaling(check_positive_number("input_scale", input_scale))(h)
+    inputs = x
+    if num_classes is not None:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs = [x, labels]
+        embedded = keras.layers.Embedding(check_positive_int("num_classes", num_classes),
+                                          embedding_dim, name="label_embedding")(labels)
+        h = keras.layers.Concatenate(name="samples_and_label")([h, embedded])
     for i, width in enumerate(_units(hidden_units)):
         h = dense(width, activation, f"dense_{i}")(h)
     logits = dense(1, None, "logits")(h)
-    return keras.Model(x, logits, name=name)
+    return keras.Model(inputs, logits, name=name)
