@@ -7,6 +7,11 @@ Endpoints (all also TF-Serving signatures):
 - `sample(num: int32 scalar, seed: int32 scalar) -> {"samples": ...}` — the same
   latents as `GAN.generate(num, seed=seed)`, hence the same samples.
 
+A conditional GAN (`num_classes` set) exports `generate(latents, labels:
+int32[None])` (also `serving_default`) and `sample(num, seed, labels:
+int32[None])`; labels outside `[0, num_classes)` or of another length than the
+latents are refused.
+
 Wrong inputs are refused with an error that names the expected signature:
 called as functions (`loaded.generate(x)`), TensorFlow refuses any shape other
 than `[None, latent_dim]` by naming that spec, and numpy float64 (which it would
@@ -38,9 +43,13 @@ def export_generator(gan, filepath):
     """
     generator = gan.sampling_generator
     latent_dim = gan.latent_dim
-    signature = f"generate(latents: float32[None, {latent_dim}])"
+    num_classes = gan.num_classes
+    conditional = num_classes is not None
+    signature = (f"generate(latents: float32[None, {latent_dim}], labels: int32[None] in "
+                 f"[0, {num_classes}))" if conditional
+                 else f"generate(latents: float32[None, {latent_dim}])")
 
-    def generate(latents):
+    def checked_latents(latents):
         if latents.dtype != tf.float32:
             # Only traced for numpy float64 input, which TensorFlow would
             # otherwise cast silently: refuse it with the expected signature.
@@ -57,37 +66,69 @@ def export_generator(gan, filepath):
                 message=f"Expected {signature}; the given latents have a different width",
             ))
         with tf.control_dependencies(checks):
-            latents = tf.reshape(latents, [tf.shape(latents)[0], latent_dim])
-        return {"samples": generator(latents, training=False)}
+            return tf.reshape(latents, [tf.shape(latents)[0], latent_dim])
 
-    def sample(num, seed):
+    def checked_labels(labels, count):
+        labels = tf.reshape(labels, [-1])
+        message = f"Expected {signature}; got labels out of range or of another length"
+        checks = [
+            tf.debugging.assert_equal(tf.shape(labels)[0], count, message=message),
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, num_classes, message=message),
+        ]
+        with tf.control_dependencies(checks):
+            return tf.identity(labels)
+
+    def run(latents, labels=None):
+        if not conditional:
+            return {"samples": generator(latents, training=False)}
+        labels = checked_labels(labels, tf.shape(latents)[0])
+        return {"samples": generator([latents, labels], training=False)}
+
+    def sample_latents(num, seed):
         check = tf.debugging.assert_non_negative(
             num, message="Expected sample(num: int32 scalar >= 0, seed: int32 scalar)"
         )
         with tf.control_dependencies([check]):
-            latents = latents_for_seed(num, latent_dim, seed)
-        return {"samples": generator(latents, training=False)}
+            return latents_for_seed(num, latent_dim, seed)
 
+    latent_spec = tf.TensorSpec(None, tf.float32, name="latents")
+    label_spec = tf.TensorSpec([None], tf.int32, name="labels")
+    scalar = {"num": tf.TensorSpec([], tf.int32, name="num"),
+              "seed": tf.TensorSpec([], tf.int32, name="seed")}
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    generate_fn = tf.function(generate)
-    # Called as a function, `generate` only accepts [None, latent_dim]: TensorFlow
-    # refuses other shapes naming this spec. The float64 trace exists to refuse
-    # numpy float64 input, which would otherwise be cast silently.
-    for dtype in (tf.float32, tf.float64):
-        generate_fn.get_concrete_function(tf.TensorSpec([None, latent_dim], dtype, name="latents"))
+    if conditional:
+        def generate(latents, labels):
+            return run(checked_latents(latents), labels)
+
+        def sample(num, seed, labels):
+            return run(sample_latents(num, seed), labels)
+
+        generate_fn = tf.function(generate)
+        for dtype in (tf.float32, tf.float64):
+            generate_fn.get_concrete_function(
+                tf.TensorSpec([None, latent_dim], dtype, name="latents"), label_spec)
+        serving_signature = [latent_spec, label_spec]
+        sample_signature = [scalar["num"], scalar["seed"], label_spec]
+    else:
+        def generate(latents):
+            return run(checked_latents(latents))
+
+        def sample(num, seed):
+            return run(sample_latents(num, seed))
+
+        generate_fn = tf.function(generate)
+        # Called as a function, `generate` only accepts [None, latent_dim]: TensorFlow
+        # refuses other shapes naming this spec. The float64 trace exists to refuse
+        # numpy float64 input, which would otherwise be cast silently.
+        for dtype in (tf.float32, tf.float64):
+            generate_fn.get_concrete_function(tf.TensorSpec([None, latent_dim], dtype, name="latents"))
+        serving_signature = [latent_spec]
+        sample_signature = [scalar["num"], scalar["seed"]]
     archive.add_endpoint("generate", generate_fn)
-    archive.add_endpoint(
-        "serving_default", generate,
-        input_signature=[tf.TensorSpec(None, tf.float32, name="latents")],
-    )
-    archive.add_endpoint(
-        "sample", sample,
-        input_signature=[
-            tf.TensorSpec([], tf.int32, name="num"),
-            tf.TensorSpec([], tf.int32, name="seed"),
-        ],
-    )
+    archive.add_endpoint("serving_default", generate, input_signature=serving_signature)
+    archive.add_endpoint("sample", sample, input_signature=sample_signature)
     with atomic_path(filepath, directory=True) as tmp:
         archive.write_out(tmp, verbose=False)
     return filepath

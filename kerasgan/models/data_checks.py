@@ -38,7 +38,7 @@ def _spec_of(value):
     return None
 
 
-def check_training_data(x, data_shape, latent_dim):
+def check_training_data(x, data_shape, latent_dim, num_classes=None, y=None):
     """Check data given to `GAN.fit` against the model, before any step runs.
 
     Looks at a `tf.data.Dataset`'s element spec, or at arrays / dicts of
@@ -69,10 +69,74 @@ def check_training_data(x, data_shape, latent_dim):
             raise ValueError(
                 f"Unknown batch keys {unknown}; expected some of {list(_DICT_KEYS)}."
             )
-    images, _, latents = unpack_batch(spec)
+    images, labels, latents = unpack_batch(spec)
+    if labels is None and y is not None:
+        labels = y
     _check_part("images", images, data_shape, floating=True)
     if latents is not None:
         _check_part("latents", latents, (latent_dim,), floating=True)
+    if num_classes is not None:
+        _check_labels(x, labels, num_classes)
+
+
+def with_label_checks(dataset, num_classes):
+    """`dataset` with every batch's labels checked to lie in `[0, num_classes)`.
+
+    The check runs in the input pipeline, on the host, so it also holds when the
+    train step is XLA-compiled (XLA drops `tf.debugging` assertions); a bad batch
+    stops `fit` with an `InvalidArgumentError` naming the expected range before
+    its step runs.
+
+    Example:
+    >>> ds = tf.data.Dataset.from_tensor_slices(([[0.0], [0.0]], [1, 7])).batch(2)
+    >>> next(iter(with_label_checks(ds, 3)))
+    Traceback (most recent call last):
+    ...
+    tensorflow.python.framework.errors_impl.InvalidArgumentError: ...labels must be integers in [0, 3)...
+    """
+    message = f"A conditional GAN needs labels that are integers in [0, {num_classes})"
+
+    def check(labels):
+        labels = tf.convert_to_tensor(labels)
+        with tf.control_dependencies([
+            tf.debugging.assert_non_negative(labels, message=message),
+            tf.debugging.assert_less(labels, tf.cast(num_classes, labels.dtype), message=message),
+        ]):
+            return tf.identity(labels)
+
+    def checked(*batch):
+        if len(batch) == 1 and isinstance(batch[0], dict):
+            element = dict(batch[0])
+            if "labels" in element:
+                element["labels"] = check(element["labels"])
+            return element
+        if len(batch) >= 2:
+            return (batch[0], check(batch[1]), *batch[2:])
+        return batch[0]
+
+    return dataset.map(checked)
+
+
+def _check_labels(x, labels, num_classes):
+    """Labels of a conditional GAN: present, integer, in [0, num_classes)."""
+    expected = f"int labels in [0, {num_classes})"
+    if labels is None:
+        raise ValueError(
+            f"A conditional GAN (num_classes={num_classes}) needs {expected} with every "
+            "batch: (images, labels) tuples or dicts with 'labels'; the data has none."
+        )
+    found = _spec_of(labels)
+    if found is None or not np.issubdtype(found[1], np.integer):
+        given = type(labels).__name__ if found is None else np.dtype(found[1]).name
+        raise ValueError(f"A conditional GAN needs {expected}; got {given} labels.")
+    if isinstance(x, tf.data.Dataset):
+        return  # values are checked batch by batch on the host (with_label_checks)
+    values = np.asarray(labels)
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        raise ValueError(
+            f"A conditional GAN needs {expected}; got labels in "
+            f"[{values.min()}, {values.max()}]."
+        )
 
 
 def _check_part(what, value, sample_shape, floating):

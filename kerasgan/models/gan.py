@@ -32,7 +32,7 @@ from kerasgan import regularizers as regularizers_lib
 from kerasgan._io import atomic_path
 from kerasgan.constraints import clip_model_weights
 from kerasgan._validation import check_positive_int
-from kerasgan.models.data_checks import check_training_data, unpack_batch
+from kerasgan.models.data_checks import check_training_data, unpack_batch, with_label_checks
 
 # Purposes folded into the step seed, so that each random draw is independent.
 _LATENTS_D = 0
@@ -61,8 +61,36 @@ def latents_for_seed(num, latent_dim, seed):
     return tf.random.stateless_normal(tf.stack([num, latent_dim]), seed=seed, alg="philox")
 
 
+def truncated_latents_for_seed(num, latent_dim, seed, threshold):
+    """Latents of the truncation trick: z ~ N(0, I) conditioned on |z_i| <= threshold.
+
+    Drawn exactly by inverting the normal CDF on uniform draws from
+    [Φ(-t), Φ(t)] (stateless, Philox, keyed on `seed` like
+    `latents_for_seed`). Smaller thresholds trade variety for fidelity
+    (BigGAN, Brock et al. 2019).
+
+    Example:
+    >>> t = truncated_latents_for_seed(1000, 8, seed=0, threshold=0.5)
+    >>> float(tf.reduce_max(tf.abs(t))) <= 0.5
+    True
+    """
+    threshold = tf.cast(threshold, tf.float64)
+    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(1, tf.int64)])
+    uniform = tf.random.stateless_uniform(
+        tf.stack([num, latent_dim]), seed=seed, dtype=tf.float64, alg="philox")
+    low = 0.5 * tf.math.erfc(threshold / tf.sqrt(tf.constant(2.0, tf.float64)))
+    z = tf.math.ndtri(low + uniform * (1.0 - 2.0 * low))
+    return tf.cast(tf.clip_by_value(z, -threshold, threshold), tf.float32)
+
+
 def _logits_mean(logits):
     return tf.reduce_mean(tf.cast(logits, tf.float32))
+
+
+def _first_input_shape(model):
+    """The shape of a model's first input (the latents / the samples)."""
+    shape = model.input_shape
+    return tuple(shape[0]) if isinstance(shape, list) else tuple(shape)
 
 
 def _relative_path(path):
@@ -129,6 +157,12 @@ class GAN(keras.Model):
         clip_discriminator: if a number c, every trainable weight of the
             discriminator is kept in [-c, c] (WGAN weight clipping, applied by
             the optimizer after each update; recorded in `get_config`).
+        num_classes: makes the GAN class-conditional: the generator takes
+            `[latents, labels]`, the discriminator `[samples, labels]` (e.g.
+            `kerasgan.nets.dcgan_generator(..., num_classes=10)`), batches must
+            carry int labels in `[0, num_classes)`, and generated samples get
+            the real batch's labels during training. `generate(..., labels=...)`
+            picks the classes.
 
     Batches may be `x`, `(x, y)`, or a dict `{"images", "labels", "latents"}`;
     with `"latents"` the step uses those latent vectors (for all of its
@@ -159,6 +193,7 @@ class GAN(keras.Model):
         instance_noise=None,
         seed=0,
         clip_discriminator=None,
+        num_classes=None,
         **kwargs,
     ):
         kwargs.setdefault("name", "gan")
@@ -171,9 +206,24 @@ class GAN(keras.Model):
                     f"The {role} {net.name!r} is not built. Build it (e.g. a functional "
                     "model with keras.Input, or call it once) before creating the GAN."
                 )
+        self.num_classes = None if num_classes is None else check_positive_int(
+            "num_classes", num_classes)
+        for role, net in (("generator", generator), ("discriminator", discriminator)):
+            inputs = len(net.inputs)
+            if self.num_classes is not None and inputs != 2:
+                raise ValueError(
+                    f"A conditional GAN (num_classes={self.num_classes}) needs a {role} "
+                    f"with two inputs [{'latents' if role == 'generator' else 'samples'}, "
+                    f"labels]; {net.name!r} has {inputs}. Build it with num_classes set."
+                )
+            if self.num_classes is None and inputs != 1:
+                raise ValueError(
+                    f"The {role} {net.name!r} takes {inputs} inputs (a conditional net?); "
+                    "pass num_classes to make the GAN conditional."
+                )
         self.generator = generator
         self.discriminator = discriminator
-        inferred = generator.input_shape[-1] if not isinstance(generator.input_shape, list) else None
+        inferred = _first_input_shape(generator)[-1]
         if latent_dim is None:
             latent_dim = inferred
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
@@ -183,7 +233,7 @@ class GAN(keras.Model):
                 f"width {inferred}."
             )
         self.data_shape = tuple(generator.output_shape[1:])
-        d_shape = tuple(discriminator.input_shape[1:])
+        d_shape = tuple(_first_input_shape(discriminator)[1:])
         if d_shape != self.data_shape:
             raise ValueError(
                 f"The generator makes samples of shape {self.data_shape} but the "
@@ -291,7 +341,7 @@ class GAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def call(self, latents, training=False):
-        return self.sampling_generator(latents, training=training)
+        return self.sampling_generator(latents, training=training)  # [latents, labels] if conditional
 
     # --------------------------------------------------------------- training
     def fit(self, x=None, y=None, *args, **kwargs):
@@ -311,7 +361,9 @@ class GAN(keras.Model):
         """
         if getattr(self, "d_optimizer", None) is None:
             raise RuntimeError("Call gan.compile() before gan.fit().")
-        check_training_data(x, self.data_shape, self.latent_dim)
+        check_training_data(x, self.data_shape, self.latent_dim, self.num_classes, y)
+        if self.num_classes is not None and isinstance(x, tf.data.Dataset):
+            x = with_label_checks(x, self.num_classes)
         return super().fit(x, y, *args, **kwargs)
 
     def _step_seed(self, *purpose):
@@ -336,15 +388,33 @@ class GAN(keras.Model):
         return self.instance_noise(samples, self.optimizer.iterations, seed)
 
     def _generate(self, latents, labels, training):
-        """Hook for conditional models: run the generator."""
-        return self.generator(latents, training=training)
+        """Run the generator (with the labels when conditional)."""
+        if self.num_classes is None:
+            return self.generator(latents, training=training)
+        return self.generator([latents, labels], training=training)
 
     def _discriminate(self, samples, labels, training):
-        """Hook for conditional models: run the discriminator."""
-        return self.discriminator(samples, training=training)
+        """Run the discriminator (with the labels when conditional)."""
+        if self.num_classes is None:
+            return self.discriminator(samples, training=training)
+        return self.discriminator([samples, labels], training=training)
+
+    def _checked_labels(self, labels):
+        """The batch's labels as int32 `[B]`. Their range is checked on the host, in
+        the input pipeline (`fit` adds `with_label_checks`): XLA would drop an
+        assertion here."""
+        if self.num_classes is None:
+            return labels
+        if labels is None:
+            raise ValueError(
+                f"A conditional GAN (num_classes={self.num_classes}) trains on (images, "
+                "labels) batches or dicts with 'labels'; the batches have no labels."
+            )
+        return tf.cast(tf.reshape(labels, [-1]), tf.int32)
 
     def train_step(self, data):
         real, labels, given_latents = unpack_batch(data)
+        labels = self._checked_labels(labels)
         real = tf.cast(real, self.compute_dtype)
         batch = tf.shape(real)[0]
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -427,7 +497,7 @@ class GAN(keras.Model):
         tf.distribute.get_replica_context().merge_call(merge_fn)
 
     # --------------------------------------------------------------- sampling
-    def generate(self, num_or_latents, seed=None, batch_size=4096):
+    def generate(self, num_or_latents, seed=None, batch_size=4096, truncation=None, labels=None):
         """Generate samples as a numpy array.
 
         Args:
@@ -436,6 +506,12 @@ class GAN(keras.Model):
                 gives the same samples, also from the exported SavedModel's
                 `sample` endpoint); None draws a random seed.
             batch_size: samples generated per generator call.
+            truncation: with a number of samples, the truncation trick: draw z
+                from N(0, I) truncated to [-truncation, truncation] per
+                coordinate (`truncated_latents_for_seed`); None: no truncation.
+            labels: conditional GANs only: one class for all samples (an int)
+                or one per sample (`[N]` ints in `[0, num_classes)`); None
+                cycles through the classes (sample i gets class i mod K).
 
         Uses the EMA generator when `ema_decay` is set.
 
@@ -444,7 +520,34 @@ class GAN(keras.Model):
         >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
         >>> bool((gan.generate(3, seed=1) == gan.generate(3, seed=1)).all())
         True
+        >>> gan.generate(3, seed=1, truncation=0.5).shape
+        (3, 2)
         """
+        latents = self._sampling_latents(num_or_latents, seed, truncation)
+        labels = self._sampling_labels(labels, int(latents.shape[0]))
+        return self._generate_batches(latents, labels, batch_size)
+
+    def _sampling_labels(self, labels, num):
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels were given, but this GAN is not conditional "
+                                 "(num_classes=None).")
+            return None
+        if labels is None:
+            return np.arange(num, dtype=np.int32) % self.num_classes
+        array = np.asarray(labels)
+        if array.ndim == 0:
+            array = np.full(num, array)
+        if (array.ndim != 1 or len(array) != num or not np.issubdtype(array.dtype, np.integer)
+                or (num and (array.min() < 0 or array.max() >= self.num_classes))):
+            raise ValueError(
+                f"labels must be one int or {num} ints in [0, {self.num_classes}); got "
+                f"{array.dtype.name} array of shape {array.shape}"
+                + (f" with values in [{array.min()}, {array.max()}]." if array.size else ".")
+            )
+        return array.astype(np.int32)
+
+    def _sampling_latents(self, num_or_latents, seed, truncation):
         if isinstance(num_or_latents, numbers.Integral):
             num = check_positive_int("num", num_or_latents, allow_zero=True)
             if seed is None:
@@ -454,18 +557,31 @@ class GAN(keras.Model):
                     f"seed must be an integer in [0, 2**31) (the SavedModel's `sample` "
                     f"takes an int32 seed); got {seed!r}."
                 )
-            latents = latents_for_seed(num, self.latent_dim, int(seed))
-        else:
-            latents = np.asarray(num_or_latents)
-            if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
-                raise ValueError(
-                    f"Latents must have shape [N, {self.latent_dim}]; got {latents.shape}."
-                )
-            latents = tf.constant(latents, tf.float32)
-        chunks = [
-            self.sampling_generator(latents[i : i + batch_size], training=False)
-            for i in range(0, int(latents.shape[0]), batch_size)
-        ]
+            if truncation is None:
+                return latents_for_seed(num, self.latent_dim, int(seed))
+            from kerasgan._validation import check_positive_number
+
+            threshold = check_positive_number("truncation", truncation)
+            return truncated_latents_for_seed(num, self.latent_dim, int(seed), threshold)
+        if truncation is not None:
+            raise ValueError("truncation applies when drawing latents (a number of samples); "
+                             "got latent vectors.")
+        latents = np.asarray(num_or_latents)
+        if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"Latents must have shape [N, {self.latent_dim}]; got {latents.shape}."
+            )
+        return tf.constant(latents, tf.float32)
+
+    def _generate_batches(self, latents, labels, batch_size):
+        chunks = []
+        for i in range(0, int(latents.shape[0]), batch_size):
+            part = latents[i : i + batch_size]
+            if labels is None:
+                chunks.append(self.sampling_generator(part, training=False))
+            else:
+                part_labels = tf.constant(labels[i : i + batch_size], tf.int32)
+                chunks.append(self.sampling_generator([part, part_labels], training=False))
         if not chunks:
             return np.zeros((0, *self.data_shape), np.float32)
         return np.concatenate([np.asarray(c) for c in chunks], axis=0)
@@ -593,6 +709,7 @@ class GAN(keras.Model):
             instance_noise=None if self.instance_noise is None else self.instance_noise.get_config(),
             seed=self.seed,
             clip_discriminator=self.clip_discriminator,
+            num_classes=self.num_classes,
         )
         return config
 
