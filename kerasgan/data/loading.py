@@ -23,6 +23,7 @@ import tensorflow_datasets as tfds
 from kerasgan._naming import unknown_name_error
 from kerasgan.data.digits import Digits
 from kerasgan.data.gaussian_mixture import GaussianMixture
+from kerasgan.data.folder import has_image_files, image_folder_dataset, list_image_files
 from kerasgan.data.idx import has_idx_files, load_idx
 
 # The project's own builders: their data are always generated locally, so
@@ -70,8 +71,20 @@ def _check_name_type(name):
         )
 
 
+def is_image_folder(name):
+    """True when `name` is a local folder of image files (not IDX).
+
+    Example:
+    >>> is_image_folder("mnist")
+    False
+    """
+    _check_name_type(name)
+    directory = os.path.expanduser(os.fspath(name))
+    return os.path.isdir(directory) and not has_idx_files(directory) and has_image_files(directory)
+
+
 def is_local_dataset(name):
-    """True when `name` is a local directory `load` reads itself (IDX files).
+    """True when `name` is a local directory of MNIST-format IDX files.
 
     Example:
     >>> is_local_dataset("mnist")
@@ -104,14 +117,18 @@ def _validate(name, split, batch_size, data_dir):
             f"got {type(split).__name__} {split!r}."
         )
     if _looks_like_path(name):
-        if not is_local_dataset(name):
-            raise ValueError(
-                f"{os.fspath(name)!r} is not a dataset kerasgan can read: expected a "
-                "TFDS name or an existing directory of MNIST-format IDX files "
-                "(train-images-idx3-ubyte[.gz] / t10k-images-idx3-ubyte[.gz] and "
-                "their labels)."
-            )
-        return None
+        if is_local_dataset(name):
+            return None
+        directory = os.path.expanduser(os.fspath(name))
+        if os.path.isdir(directory):
+            list_image_files(directory)  # raises, naming what the folder holds
+            return "folder"
+        raise ValueError(
+            f"{os.fspath(name)!r} is not a dataset kerasgan can read: expected a TFDS "
+            "name, an existing directory of MNIST-format IDX files "
+            "(train-images-idx3-ubyte[.gz] / t10k-images-idx3-ubyte[.gz] and their "
+            "labels), or a folder of images (optionally in class subfolders)."
+        )
     base, config = _split_name(name)
     known = known_dataset_names()
     if base not in known:
@@ -132,7 +149,7 @@ def _feature_summary(features):
     return ", ".join(f"{k!r}: {type(features[k]).__name__}" for k in features.keys())
 
 
-def _plan(name, features):
+def _plan(name, features, variable_size=False):
     """Pick the element layout: returns `(kind, data_key, label_key or None)`."""
     keys = set(features.keys()) if hasattr(features, "keys") else set()
     point = features["point"] if "point" in keys else None
@@ -148,13 +165,15 @@ def _plan(name, features):
     if image is not None:
         shape = tuple(image.shape)
         dtype = np.dtype(image.np_dtype)
-        if dtype != np.uint8 or len(shape) != 3 or None in shape:
+        if dtype != np.uint8 or len(shape) != 3 or (None in shape[:2] and not variable_size) \
+                or shape[2] is None:
             raise ValueError(
                 f"Dataset {name!r} has an 'image' feature of shape {shape} and dtype "
-                f"{dtype.name}; supported: {_SUPPORTED}. Variable-size images must "
-                "be resized first (e.g. with tfds.load and tf.image.resize)."
+                f"{dtype.name}; supported: {_SUPPORTED}. Variable-size images need "
+                "image_size=... to be resized."
             )
         return "images", "image", ("label" if "label" in keys else None)
+
     raise ValueError(
         f"Dataset {name!r} is not supported by kerasgan.data.load: found features "
         f"{{{_feature_summary(features)}}}; supported: {_SUPPORTED}."
@@ -173,13 +192,19 @@ def load(
     download=True,
     drop_remainder=True,
     cache=True,
+    image_size=None,
+    center_crop=None,
+    channels=None,
 ):
     """Load a TFDS dataset as batches of `{"images": float32, "labels": int32}`.
 
     Args:
         name: a TFDS name, with optional config/version: `"mnist"`,
             `"digits/28x28"`, `"gaussian_mixture/ring8"`, ...; or the path of a
-            local directory of MNIST-format IDX files (`kerasgan.data.idx`).
+            local directory of MNIST-format IDX files (`kerasgan.data.idx`), or
+            of a folder of images (`folder/*.png`, or `folder/<class>/*.png`
+            for labelled images; `kerasgan.data.folder`), whose only split is
+            `"train"` (slices such as `"train[:90%]"` work).
         split: a TFDS split string (`"train"`, `"test"`, `"train[:10%]"`, ...).
         batch_size: positive int, examples per batch.
         shuffle: shuffle files and examples (buffer of 10,000 examples).
@@ -192,6 +217,13 @@ def load(
         drop_remainder: drop the last partial batch so the batch dimension is
             static (`B` instead of `None`).
         cache: cache the decoded examples in memory after the first epoch.
+        image_size: resize images to this size (`int` or `(H, W)`, bilinear
+            with antialiasing) -- the standard preprocessing for e.g.
+            `celeb_a` at 64 px; needed for variable-size images.
+        center_crop: crop the central `center_crop` x `center_crop` pixels
+            first (e.g. 140 for CelebA before resizing to 64).
+        channels: image folders only: decode to 1 or 3 channels (default:
+            the first image's).
 
     Returns:
         A prefetched `tf.data.Dataset` of dicts:
@@ -213,25 +245,80 @@ def load(
     """
     base = _validate(name, split, batch_size, data_dir)
     batch_size = int(batch_size)
+    size = _check_size("image_size", image_size)
+    crop = _check_size("center_crop", center_crop)
+    directory = None if base not in (None, "folder") else os.path.expanduser(os.fspath(name))
     if base is None:
         kind = "images"
-        ds = _local_split(os.path.expanduser(os.fspath(name)), split)
+        ds = _local_split(directory, split)
+    elif base == "folder":
+        kind = "images"
+        ds = _folder_split(directory, split, size, channels, crop)
+        size = crop = None  # cropped and resized while decoding
     else:
-        ds, kind = _tfds_split(name, base, split, shuffle, seed, data_dir, download)
+        ds, kind = _tfds_split(name, base, split, shuffle, seed, data_dir, download,
+                               variable_size=size is not None)
+    if kind == "images" and (size or crop):
+        ds = ds.map(lambda example: _crop_and_resize(example, crop, size),
+                    num_parallel_calls=tf.data.AUTOTUNE)
     return _pipeline(ds, kind, batch_size, shuffle, repeat, seed, drop_remainder, cache)
+
+
+def _check_size(name, value):
+    if value is None:
+        return None
+    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, numbers.Integral) and v > 0 for v in pair):
+        raise ValueError(f"{name} must be a positive int or (height, width); got {value!r}.")
+    return tuple(int(v) for v in pair)
+
+
+def _crop_and_resize(example, crop, size):
+    image = example["images"]
+    if crop is not None:
+        shape = tf.shape(image)
+        tf.debugging.assert_greater_equal(
+            shape[:2], tf.constant(crop, tf.int32),
+            message=f"center_crop={crop} is larger than an image")
+        top = (shape[0] - crop[0]) // 2
+        left = (shape[1] - crop[1]) // 2
+        image = image[top:top + crop[0], left:left + crop[1]]
+    if size is not None:
+        image = tf.image.resize(tf.cast(image, tf.float32), size, antialias=True)
+        image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+    return {**example, "images": image}
+
+
+def _split_instructions(split, sizes, where):
+    try:
+        return tfds.core.ReadInstruction.from_spec(split).to_absolute(
+            {name: _SplitSize(n) for name, n in sizes.items()})
+    except (ValueError, AssertionError, KeyError) as error:
+        raise ValueError(
+            f"Bad split {split!r} for {where} (splits: {sorted(sizes)}): {error}"
+        ) from None
+
+
+def _folder_split(directory, split, size, channels, crop):
+    """An image folder (split `"train"` and its slices) as a dataset of examples."""
+    ds = image_folder_dataset(directory, image_size=size, channels=channels, center_crop=crop)
+    total = len(ds)
+    parts = _split_instructions(split, {"train": total}, f"image folder {directory!r}")
+    out = None
+    for part in parts:
+        start = part.from_ or 0
+        stop = total if part.to is None else part.to
+        piece = ds.skip(start).take(stop - start)
+        out = piece if out is None else out.concatenate(piece)
+    return out
 
 
 def _local_split(directory, split):
     """A local IDX directory's `split` (TFDS split syntax) as a dataset of examples."""
     names = sorted({part.split("[")[0].strip() for part in split.split("+")})
     arrays = {name: load_idx(directory, name) for name in names}
-    infos = {name: _SplitSize(len(arrays[name][1])) for name in names}
-    try:
-        instructions = tfds.core.ReadInstruction.from_spec(split).to_absolute(infos)
-    except (ValueError, AssertionError) as error:
-        raise ValueError(
-            f"Bad split {split!r} for IDX directory {directory!r}: {error}"
-        ) from None
+    instructions = _split_instructions(
+        split, {name: len(arrays[name][1]) for name in names}, f"IDX directory {directory!r}")
     images, labels = [], []
     for part in instructions:
         x, y = arrays[part.splitname]
@@ -247,10 +334,10 @@ class _SplitSize:
         self.num_examples = num_examples
 
 
-def _tfds_split(name, base, split, shuffle, seed, data_dir, download):
+def _tfds_split(name, base, split, shuffle, seed, data_dir, download, variable_size=False):
     """A TFDS split as a dataset of `{"images", "labels"?}` examples, and its kind."""
     builder = tfds.builder(name, data_dir=data_dir)
-    kind, data_key, label_key = _plan(name, builder.info.features)
+    kind, data_key, label_key = _plan(name, builder.info.features, variable_size)
 
     if download or base in PROJECT_BUILDERS:
         builder.download_and_prepare()
