@@ -4,7 +4,8 @@
                    [--batch-size N] [--seed S] [--out RUN_DIR]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
                       [--out FILE.json]
-    kerasgan sample NAME [--weights FILE] [--num N] [--seed S] --out FILE(.png|.npy)
+    kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
+                    --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
     kerasgan zoo [list [PATTERN] | show NAME] [--pretrained]
 
@@ -35,7 +36,11 @@ flags.DEFINE_integer("num-samples", None, "Samples used by `evaluate` (default: 
                      "sample count of the card's real-data floor, else 10000).")
 flags.DEFINE_string("split", None, "`evaluate`: the real split to compare with (default: "
                     "the dataset's held-out split).")
-flags.DEFINE_integer("num", 2500, "Samples written by `sample`.")
+flags.DEFINE_integer("num", None, "Samples written by `sample` (default: 64 images, or "
+                     "2500 points for the 2-D mixtures).")
+flags.DEFINE_integer("label", None, "`sample`: the class of every sample (conditional "
+                     "entries; default: one row per class).")
+flags.DEFINE_float("truncation", None, "`sample`: truncation trick threshold for the latents.")
 flags.DEFINE_string("data-dir", None, "TFDS data directory.")
 flags.DEFINE_bool("download", False, "Let TFDS download a dataset that is not prepared "
                   "(the project's own datasets are always generated locally).")
@@ -101,11 +106,16 @@ def cmd_evaluate(args):
     name = _one_name(args, "evaluate")
     _check_output(_flag("out"))
     gan = _load(name)
+    training = zoo.get_entry(name).config.get("training", {})
     dataset = _flag("dataset") or zoo.get_entry(name).config["dataset"]
     seed = 12345 if _flag("seed") is None else _flag("seed")
+    extra = {}
+    if not dataset.startswith("gaussian_mixture"):
+        extra["preprocessing"] = {k: training[k] for k in ("image_size", "center_crop")
+                                  if k in training}
     metrics = evaluate_gan(gan, dataset, num_samples=_flag("num-samples"), seed=seed,
                            split=_flag("split"), data_dir=_flag("data-dir"),
-                           download=_flag("download"))
+                           download=_flag("download"), **extra)
     result = {"entry": name, "dataset": dataset,
               "weights": _flag("weights") or "zoo (pretrained)", **metrics}
     labels = metrics.get("labels")
@@ -144,18 +154,29 @@ def cmd_sample(args):
 
     from kerasgan import zoo
     from kerasgan._io import atomic_path
-    from kerasgan.plotting import save_png, scatter_image
+    from kerasgan.plotting import image_grid, save_png, scatter_image
 
     name = _one_name(args, "sample")
     out = _flag("out")
     if not out or not out.endswith((".png", ".npy")):
         raise UsageError(f"sample needs --out FILE.png or FILE.npy; got --out={out!r}.")
+    _check_output(out)
     gan = _load(name)
     seed = 12345 if _flag("seed") is None else _flag("seed")
-    samples = gan.generate(_flag("num"), seed=seed)
+    num = _flag("num") or (64 if len(gan.data_shape) == 3 else 2500)
+    labels = _flag("label")
+    columns = 8
+    if gan.num_classes is not None and labels is None:
+        columns = gan.num_classes  # one class per column, rows of all classes
+        labels = np.arange(num) % gan.num_classes
+    elif gan.num_classes is None and labels is not None:
+        raise UsageError(f"--label: {name!r} is not a conditional entry.")
+    samples = gan.generate(num, seed=seed, labels=labels, truncation=_flag("truncation"))
     if out.endswith(".npy"):
         with atomic_path(out) as tmp:
             np.save(tmp, samples)
+    elif samples.ndim == 4:
+        save_png(image_grid(samples, columns=columns), out)
     else:
         from kerasgan.data import get_mixture
 
@@ -183,11 +204,14 @@ def cmd_zoo(args):
         for name in zoo.list_models(filter=pattern, pretrained=True if _flag("pretrained") else None):
             entry = zoo.get_entry(name)
             m = entry.metrics
-            status = (
-                f"modes {m.get('modes_captured')}, HQ {m.get('high_quality_percent', 0):.1f}%, "
-                f"rKL {m.get('reverse_kl', float('nan')):.4f}" if entry.pretrained else "not trained"
-            )
-            print(f"{name:20s} {entry.config['dataset']:26s} {status}")
+            if not entry.pretrained:
+                status = "not trained"
+            elif "fid" in m:
+                status = f"{m['labels']['fid']} {m['fid']:.2f}, precision {m['precision']:.2f}"
+            else:
+                status = (f"modes {m.get('modes_captured')}, HQ {m.get('high_quality_percent', 0):.1f}%, "
+                          f"rKL {m.get('reverse_kl', float('nan')):.4f}")
+            print(f"{name:22s} {entry.config['dataset']:26s} {status}")
     elif action == "show":
         print(zoo.describe(_one_name(args[1:], "zoo show")))
     else:

@@ -1,6 +1,6 @@
-"""Pictures of 2-D generator samples, drawn with numpy only (no matplotlib).
+"""Pictures of generator samples, drawn with numpy only (no matplotlib).
 
-`scatter_image` draws samples over the 3σ discs of a Gaussian mixture's modes as
+`image_grid` tiles generated images; `scatter_image` draws samples over the 3σ discs of a Gaussian mixture's modes as
 a uint8 RGB array; `encode_png` / `save_png` turn it into a PNG file (written
 atomically). The same array goes straight into `tf.summary.image`.
 
@@ -198,6 +198,42 @@ def scatter_image(
     if return_num_outside:
         return image, num_outside
     return image
+
+
+def image_grid(images, columns=8, padding=2, background=255):
+    """Tile images into one uint8 picture (rows of `columns`), for PNGs and TensorBoard.
+
+    Args:
+        images: `[N, H, W, C]` (C = 1 or 3), float in `[-1, 1]` (kerasgan's
+            convention; clipped) or uint8.
+        columns: images per row; the last row is padded with background.
+        padding: pixels between images and around the grid.
+        background: grey level (0-255) of the padding.
+
+    Returns:
+        uint8 `[rows * (H + padding) + padding, columns * (W + padding) + padding, C]`.
+
+    Example:
+    >>> image_grid(np.zeros((10, 4, 4, 1), np.float32), columns=5, padding=1).shape
+    (11, 26, 1)
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3) or len(images) == 0:
+        raise ValueError(
+            f"image_grid takes a non-empty batch [N, H, W, 1 or 3]; got shape {images.shape}."
+        )
+    if images.dtype != np.uint8:
+        images = np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    n, h, w, c = images.shape
+    columns = min(int(columns), n)
+    rows = -(-n // columns)
+    grid = np.full((rows * (h + padding) + padding, columns * (w + padding) + padding, c),
+                   background, np.uint8)
+    for i, image in enumerate(images):
+        top = padding + (i // columns) * (h + padding)
+        left = padding + (i % columns) * (w + padding)
+        grid[top:top + h, left:left + w] = image
+    return grid
 
 
 def encode_png(image):

@@ -23,6 +23,7 @@ import sys
 import time
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from kerasgan import nets
@@ -33,6 +34,10 @@ from kerasgan.models import create_variant
 _BUILDERS = {
     "mlp_generator": nets.mlp_generator,
     "mlp_discriminator": nets.mlp_discriminator,
+    "dcgan_generator": nets.dcgan_generator,
+    "dcgan_discriminator": nets.dcgan_discriminator,
+    "resnet_generator": nets.resnet_generator,
+    "resnet_discriminator": nets.resnet_discriminator,
 }
 
 
@@ -92,7 +97,7 @@ def is_mixture_dataset(dataset):
 
 
 def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
-                 download=False):
+                 download=False, preprocessing=None):
     """Measure `gan` on `dataset`; returns a dict of metrics with their protocol.
 
     * 2-D mixtures: modes captured, high-quality fraction, reverse KL and spread
@@ -103,7 +108,8 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
       against its held-out split (`kerasgan.metrics.evaluate_generator_quality`;
       defaults from `kerasgan.metrics.default_protocol`). The dict also holds
       `labels` ("FID (digits-net)", ...) and the `protocol`
-      (n_real, n_fake, split, extractor, seed).
+      (n_real, n_fake, split, extractor, seed). `preprocessing` (`image_size`,
+      `center_crop`) prepares the real images as the training data was.
 
     Example:
     >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
@@ -115,10 +121,19 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
     from kerasgan.metrics import evaluate_generator_quality, mixture_metrics
 
     if not is_mixture_dataset(dataset):
+        from kerasgan.metrics import get_extractor
+        from kerasgan.metrics.classes import conditional_accuracy
+
+        extractor = get_extractor(default_protocol_extractor(dataset))
         report = evaluate_generator_quality(
             gan, dataset, split=split, num_samples=num_samples, seed=seed, data_dir=data_dir,
-            download=download)
-        return {**report["metrics"], "labels": report["labels"], "protocol": report["protocol"]}
+            download=download, extractor=extractor, preprocessing=preprocessing)
+        result = {**report["metrics"], "labels": report["labels"], "protocol": report["protocol"]}
+        if "classes" in report:
+            result["classes"] = report["classes"]
+        if gan.num_classes is not None and gan.num_classes == extractor.num_classes:
+            result["conditional_accuracy"] = conditional_accuracy(gan, extractor, seed=seed)
+        return result
     num_samples = num_samples or 2500
     spec = get_mixture(dataset)
     samples = gan.generate(num_samples, seed=seed)
@@ -130,16 +145,38 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
     return metrics
 
 
+def default_protocol_extractor(dataset):
+    """The extractor name kerasgan judges `dataset` with.
+
+    Example:
+    >>> default_protocol_extractor("digits/28x28")
+    'digits-net'
+    """
+    from kerasgan.metrics import default_extractor_name
+
+    return default_extractor_name(dataset)
+
+
 def sample_picture(gan, dataset, num_samples=2500, seed=12345):
-    """A uint8 RGB picture of `num_samples` generated samples over the mixture's modes.
+    """A uint8 picture of generated samples: a scatter plot or an image grid.
+
+    For the 2-D mixtures, `num_samples` samples over the mixture's modes; for
+    images, a grid of 64 samples (8 x 8), or for a conditional GAN 10 per class
+    (one class per row).
 
     Example:
     >>> sample_picture(gan, "gaussian_mixture/ring8").shape  # doctest: +SKIP
     (256, 256, 3)
     """
     from kerasgan.data import get_mixture
-    from kerasgan.plotting import scatter_image
+    from kerasgan.plotting import image_grid, scatter_image
 
+    if not is_mixture_dataset(dataset):
+        if gan.num_classes is not None:
+            columns = 10
+            labels = np.repeat(np.arange(gan.num_classes), columns)
+            return image_grid(gan.generate(len(labels), seed=seed, labels=labels), columns)
+        return image_grid(gan.generate(64, seed=seed), columns=8)
     spec = get_mixture(dataset)
     return scatter_image(gan.generate(num_samples, seed=seed), spec.centers, spec.sigma)
 
@@ -229,29 +266,39 @@ def train_run(
     training.update({k: v for k, v in overrides.items() if v is not None})
     dataset = dataset or config["dataset"]
     seed = int(training.get("seed", 0))
+    from kerasgan.data.loading import is_image_folder, is_local_dataset
+
     known = data_lib.known_dataset_names()
-    if dataset.split("/")[0].split(":")[0] not in known:
+    local = is_local_dataset(dataset) or is_image_folder(dataset)
+    if not local and dataset.split("/")[0].split(":")[0] not in known:
         raise unknown_name_error("dataset", dataset, known)
-    if not is_mixture_dataset(dataset):
-        raise ValueError(
-            f"train_run evaluates on the 2-D mixtures only ('gaussian_mixture/ring8', "
-            f"'gaussian_mixture/grid25'); got dataset {dataset!r}. Use GAN.fit directly "
-            "for other data."
-        )
     _check_writable(out_dir)
 
     keras.utils.set_random_seed(seed)
     config = copy.deepcopy(config)
     config.setdefault("variant_args", {})["seed"] = seed
     gan = compile_gan(build_gan(config), config)
+    preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
     ds = data_lib.load(
-        dataset, "train", int(training.get("batch_size", 256)), seed=seed,
+        dataset, training.get("split", "train"), int(training.get("batch_size", 256)), seed=seed,
+        **preprocessing,
         data_dir=data_dir, download=download,
     )
     log_dir = os.path.join(out_dir, "logs")
     callbacks = []
+    evaluation = dict(config.get("evaluation", {}))
+    monitor = evaluation.pop("monitor", {})
     if is_mixture_dataset(dataset):
         callbacks.append(MixtureMetricsCallback.for_mixture(dataset, log_dir=log_dir))
+    else:
+        from kerasgan.callbacks import SampleGridCallback, SampleQualityCallback
+
+        every = int(monitor.get("every_n_epochs", 1))
+        callbacks.append(SampleQualityCallback.for_dataset(
+            dataset, num_samples=int(monitor.get("num_samples", 500)), every_n_epochs=every,
+            log_dir=log_dir, data_dir=data_dir, download=download, preprocessing=preprocessing))
+        callbacks.append(SampleGridCallback(every_n_epochs=every, log_dir=log_dir,
+                                            directory=os.path.join(out_dir, "grids")))
     callbacks += [
         keras.callbacks.TensorBoard(log_dir=log_dir),
         EpochCheckpoint(os.path.join(out_dir, "checkpoints")),
@@ -271,7 +318,8 @@ def train_run(
     wall = time.perf_counter() - start
 
     gan.save_weights(os.path.join(out_dir, "model.weights.h5"))
-    evaluation = config.get("evaluation", {})
+    if not is_mixture_dataset(dataset):
+        evaluation.update(data_dir=data_dir, download=download, preprocessing=preprocessing)
     results = {
         "name": config.get("name"),
         "dataset": dataset,
@@ -285,7 +333,8 @@ def train_run(
         "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
     }
     write_json(os.path.join(out_dir, "metrics.json"), results)
-    save_png(sample_picture(gan, dataset, **evaluation), os.path.join(out_dir, "samples.png"))
+    picture_args = {k: v for k, v in evaluation.items() if k in ("num_samples", "seed")}
+    save_png(sample_picture(gan, dataset, **picture_args), os.path.join(out_dir, "samples.png"))
     if export:
         gan.export(os.path.join(out_dir, "saved_model"))
     return gan, results

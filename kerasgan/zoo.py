@@ -154,7 +154,7 @@ def entries():
 
     Example:
     >>> len(entries())
-    14
+    24
     """
     return _scan(zoo_root())
 
@@ -164,7 +164,7 @@ def refresh():
 
     Example:
     >>> refresh(); len(entries())
-    14
+    24
     """
     _scan.cache_clear()
 

@@ -40,7 +40,8 @@ def test_train_writes_a_complete_run_directory(tmp_path):
 def test_zoo_list_and_show():
     listing = kerasgan("zoo", "list")
     assert listing.returncode == 0, listing.stderr[-2000:]
-    assert len(listing.stdout.strip().splitlines()) == 14
+    assert len(listing.stdout.strip().splitlines()) == 24
+    assert "FID (digits-net)" in listing.stdout and "not trained" in listing.stdout
     assert "r1gan_ring8" in listing.stdout
     show = kerasgan("zoo", "show", "wgan_gp_grid25")
     assert show.returncode == 0
@@ -100,6 +101,24 @@ def test_evaluate_an_image_entry_writes_every_metric_with_its_protocol(tmp_path)
     assert list((tmp_path / "cache" / "reference").iterdir())  # reference cached
 
 
+def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
+    result = kerasgan("sample", "cdcgan_digits", "--num", "20", "--out", str(tmp_path / "g.png"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    result = kerasgan("sample", "cdcgan_digits", "--num", "5", "--label", "3", "--truncation",
+                      "0.5", "--out", str(tmp_path / "threes.npy"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    threes = np.load(tmp_path / "threes.npy")
+    assert threes.shape == (5, 28, 28, 1) and np.abs(threes).max() <= 1
+    result = kerasgan("sample", "dcgan_digits", "--label", "3", "--out", str(tmp_path / "x.png"))
+    assert result.returncode == 2 and "not a conditional entry" in result.stderr
+    result = kerasgan("evaluate", "dcgan_digits", "--num-samples", "300", "--out",
+                      str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["protocol"]["n_fake"] == 300 and report["classes"]["num_samples"] == 300
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -111,7 +130,9 @@ def test_evaluate_an_image_entry_writes_every_metric_with_its_protocol(tmp_path)
         (["export", "r1gan_ring8"], "export needs --out DIR"),
         (["train", "--out", "/proc/forbidden/run"], "Cannot write to the run directory"),
         (["train", "nsgan_ring8", "--dataset", "mnist", "--out", "/tmp/kerasgan-cli-mnist"],
-         "evaluates on the 2-D mixtures only"),
+         "Dataset 'mnist' is not prepared"),
+        (["train", "nsgan_ring8", "--dataset", "digits/28x28", "--out", "/tmp/kerasgan-cli-dg"],
+         "Training images must have shape [batch, 2] and a float dtype; got shape [256, 28, 28, 1]"),
         (["evaluate", "r1gan_ring8", "--out", "/proc/forbidden/m.json"], "is not writable"),
         (["evaluate", "r1gan_ring8", "--out", "/tmp"], "is a directory"),
     ],

@@ -163,3 +163,13 @@ def test_non_image_generators_are_refused():
     gan = create_variant("nsgan", mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
     with pytest.raises(ValueError, match=r"need an image generator.*shape \(2,\)"):
         evaluate_generator_quality(gan, "digits/28x28")
+
+
+def test_generated_batches_of_a_conditional_gan_keep_the_class_cycle():
+    from kerasgan.nets import dcgan_discriminator, dcgan_generator
+
+    gan = create_variant("nsgan", dcgan_generator(8, (28, 28, 1), 8, num_classes=10),
+                         dcgan_discriminator((28, 28, 1), 8, num_classes=10), num_classes=10)
+    whole = gan.generate(30, seed=2)  # sample i: class i mod 10
+    pieces = np.concatenate(list(generated_batches(gan, 30, seed=2, batch_size=7)))
+    np.testing.assert_allclose(pieces, whole, atol=1e-6)

@@ -14,25 +14,58 @@ from kerasgan.models import GAN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "sngan"]
+IMAGE_TRAINED = ["cdcgan_digits", "cdcgan_mnist", "dcgan_digits", "dcgan_mnist", "lsgan_digits",
+                 "sngan_digits", "wgan_gp_digits"]
+IMAGE_RECIPES = ["biggan_cifar10", "dcgan_celeba64", "sngan_resnet_cifar10"]  # not trained here
 
 
-def test_every_variant_on_both_mixtures_is_registered():
-    expected = sorted(f"{v}_{d}" for v in VARIANTS for d in ("ring8", "grid25"))
-    assert zoo.list_models() == expected
+def test_every_entry_is_registered():
+    mixtures = sorted(f"{v}_{d}" for v in VARIANTS for d in ("ring8", "grid25"))
+    assert zoo.list_models() == sorted(mixtures + IMAGE_TRAINED + IMAGE_RECIPES)
     assert zoo.list_models(filter="*_ring8") == sorted(f"{v}_ring8" for v in VARIANTS)
-    assert zoo.DEFAULT_ENTRY in zoo.list_models()
+    assert zoo.DEFAULT_ENTRY in IMAGE_TRAINED
 
 
-def test_all_entries_are_trained_with_recorded_metrics():
-    assert zoo.list_models(pretrained=False) == []
+def test_trained_entries_have_recorded_metrics_and_recipes_targets():
+    assert zoo.list_models(pretrained=False) == IMAGE_RECIPES
     for name in zoo.list_models(pretrained=True):
         entry = zoo.get_entry(name)
         metrics = entry.metrics
-        for key in ("modes_captured", "high_quality_percent", "reverse_kl", "spread"):
-            assert key in metrics, (name, key)
-        assert metrics["protocol"]["num_samples"] == 2500
+        if name in IMAGE_TRAINED:
+            for key in ("fid", "kid", "precision", "recall", "density", "coverage"):
+                assert key in metrics, (name, key)
+            p = metrics["protocol"]
+            assert {"n_real", "n_fake", "split", "extractor", "seed"} <= set(p)
+            assert ("conditional_accuracy" in metrics) == name.startswith("cdcgan")
+            assert os.path.exists(os.path.join(entry.path, "samples.png"))
+        else:
+            for key in ("modes_captured", "high_quality_percent", "reverse_kl", "spread"):
+                assert key in metrics, (name, key)
+            assert metrics["protocol"]["num_samples"] == 2500
         assert len(entry.sha256) == 64
         assert os.path.exists(os.path.join(entry.path, "README.md"))
+    for name in IMAGE_RECIPES:
+        entry = zoo.get_entry(name)
+        assert entry.config["target"]["summary"] and "Not trained yet" in open(
+            os.path.join(entry.path, "README.md")).read()
+
+
+@pytest.mark.parametrize("name", IMAGE_RECIPES)
+def test_untrained_recipes_build_and_train_on_mocked_data(name):
+    """The CIFAR-10 / CelebA architectures build from their configs and take a step."""
+    import tensorflow_datasets as tfds
+
+    from kerasgan.data import load
+
+    entry = zoo.get_entry(name)
+    training = entry.config["training"]
+    gan = zoo.create(name, jit_compile=False)
+    with tfds.testing.mock_data(num_examples=4):
+        ds = load(entry.config["dataset"], "train", 2, seed=0, **{
+            k: training[k] for k in ("image_size", "center_crop") if k in training})
+        history = gan.fit(ds, epochs=1, steps_per_epoch=1, verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    assert gan.generate(2, seed=0).shape == (2, *gan.data_shape)
 
 
 def test_unknown_entry_lists_closest_names_first():
@@ -56,6 +89,21 @@ def test_pretrained_round_trip_gives_the_same_samples(name, tmp_path):
     again.load_weights(tmp_path / "copy.weights.h5")
     np.testing.assert_array_equal(samples, again.generate(64, seed=5))
     np.testing.assert_array_equal(samples, zoo.create(name, pretrained=True).generate(64, seed=5))
+
+
+@pytest.mark.parametrize("name", ["dcgan_digits", "cdcgan_digits"])
+def test_pretrained_image_entries_reproduce_their_cards(name):
+    """FID, KID, classes (and per-class accuracy) recomputed from the shipped weights."""
+    from kerasgan.training import evaluate_gan
+
+    entry = zoo.get_entry(name)
+    evaluation = {k: v for k, v in entry.config["evaluation"].items() if k != "monitor"}
+    metrics = evaluate_gan(zoo.create(name, pretrained=True), entry.config["dataset"], **evaluation)
+    for key in ("fid", "kid", "precision", "recall", "density", "coverage", "inception_score"):
+        assert metrics[key] == pytest.approx(entry.metrics[key], rel=1e-4, abs=1e-6), key
+    assert metrics["protocol"] == entry.metrics["protocol"]
+    if "conditional_accuracy" in entry.metrics:
+        assert metrics["conditional_accuracy"] == entry.metrics["conditional_accuracy"]
 
 
 def test_pretrained_weights_reproduce_the_card_metrics():
@@ -139,5 +187,5 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
         out.stdout.strip().splitlines()[-1])
     assert width == 64 and net_path.startswith(str(target))  # feature nets ship too
     assert root.startswith(str(target))
-    assert len(pretrained) == 14
+    assert len(pretrained) == 14 + len(IMAGE_TRAINED)
     assert size > 0 and weights.startswith(str(target))

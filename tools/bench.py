@@ -1,7 +1,13 @@
 """Benchmark the zoo's train steps: steps/s with and without XLA, and time to the card's metrics.
 
-    python tools/bench.py                 # every 2-D entry
+    python tools/bench.py                 # every entry
     python tools/bench.py '*_ring8' --steps 300 --markdown
+    python tools/bench.py '*digits' '*mnist' --markdown   # image entries: images/s
+
+Image entries train on random images of the net's shape (with labels for the
+conditional ones) held in memory, so the figure is the train step's images/s
+(batch x steps/s; one step = `d_steps` discriminator updates on the same real
+batch + one generator update), timed over `--image-steps` steps.
 
 For each entry it builds the GAN from its config and runs one `fit` of
 `--warmup` + `--steps` steps, timing the last `--steps` (from batch-end
@@ -78,20 +84,52 @@ def time_to_card_metrics(results):
     return f"≤ {results.get('train_wall_time_s'):.0f} s (whole run)"
 
 
+def bench_image_entry(name, config, args):
+    """Train-step images/s of an image entry, with and without XLA."""
+    import numpy as np
+
+    batch = config["training"]["batch_size"]
+    shape = tuple(config["generator"]["args"]["image_shape"])
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (8 * batch, *shape)).astype(np.float32)
+    element = {"images": images}
+    if config.get("variant_args", {}).get("num_classes"):
+        element["labels"] = rng.integers(0, config["variant_args"]["num_classes"],
+                                         len(images)).astype(np.int32)
+    ds = (tf.data.Dataset.from_tensor_slices(element).repeat()
+          .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+    warmup = 5
+    xla, plain = [], []
+    for _ in range(args.repeats):
+        xla.append(batch * steps_per_second(config, True, args.image_steps, warmup, ds))
+        plain.append(batch * steps_per_second(config, False, args.image_steps, warmup, ds))
+    d_steps = build_gan(config).d_steps
+    total = config["training"]["epochs"] * config["training"]["steps_per_epoch"]
+    print(f"{name}: XLA {max(xla):.0f} images/s, no XLA {max(plain):.0f} images/s "
+          f"(batch {batch}, {d_steps} D steps per G step)", flush=True)
+    return name, batch, d_steps, max(xla), max(plain), total
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pattern", nargs="?", default="*")
+    parser.add_argument("patterns", nargs="*", default=["*"])
     parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--image-steps", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
-    names = zoo.list_models(filter=args.pattern)
-    rows = []
+    names = []
+    for pattern in args.patterns:
+        names += [n for n in zoo.list_models(filter=pattern) if n not in names]
+    rows, image_rows = [], []
     for name in names:
         entry = zoo.get_entry(name)
         config = entry.config
         batch = config["training"]["batch_size"]
+        if not config["dataset"].startswith("gaussian_mixture"):
+            image_rows.append(bench_image_entry(name, config, args))
+            continue
         points = data.get_mixture(config["dataset"]).sample(100_000, seed=0)
         ds = (tf.data.Dataset.from_tensor_slices({"images": points}).repeat()
               .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
@@ -107,7 +145,13 @@ def main():
               f"ratio {best_xla / best_plain:.2f}; recipe {total} steps -> "
               f"{total / best_xla:.0f} s at this speed; card metrics reached after {card}",
               flush=True)
-    if args.markdown:
+    if args.markdown and image_rows:
+        print("\n| image entry | batch | D steps | images/s (XLA) | images/s (no XLA) | XLA speed-up | recipe: G steps, time at XLA speed |")
+        print("|---|---|---|---|---|---|---|")
+        for name, batch, d_steps, x, p, total in image_rows:
+            print(f"| {name} | {batch} | {d_steps} | {x:.0f} | {p:.0f} | {x / p:.2f}× | "
+                  f"{total}, {total * batch / x / 60:.0f} min |")
+    if args.markdown and rows:
         print("\n| entry | batch | steps/s (XLA) | steps/s (no XLA) | XLA speed-up | recipe time at XLA speed | card metrics reached after |")
         print("|---|---|---|---|---|---|---|")
         for name, batch, x, p, r, pred, card in rows:

@@ -38,15 +38,69 @@ def _fmt(metrics):
     )
 
 
+def _is_image_entry(entry):
+    return not entry.config["dataset"].startswith("gaussian_mixture")
+
+
+def _floor(entry):
+    """The real-data floor metrics of the entry's dataset (from its feature net's card)."""
+    from kerasgan.metrics import default_extractor_name
+
+    net = zoo.feature_net_entries().get(default_extractor_name(entry.config["dataset"]))
+    return ((net.results or {}).get("floors") or {}).get("metrics") if net else None
+
+
+def _image_row(name, entry):
+    m = entry.metrics
+    wall = (entry.results or {}).get("train_wall_time_s")
+    wall = f"{wall / 60:.1f} min" if wall else ""
+    variant = VARIANT_NAMES.get(entry.config["variant"], entry.config["variant"])
+    if entry.config.get("variant_args", {}).get("num_classes"):
+        variant = f"conditional {variant}"
+    link = f"[{name}](zoo/{name}/README.md)"
+    dataset = entry.config["dataset"]
+    if not m:
+        target = entry.config.get("target", {}).get("summary", "")
+        return f"| {link} | {dataset} | {variant} | not trained{': ' + target if target else ''} | | | | |"
+    floor = _floor(entry)
+    ratio = f" ({m['fid'] / floor['fid']:.1f}× floor)" if floor else ""
+    if "conditional_accuracy" in m:
+        classes = f"accuracy per requested class {100 * m['conditional_accuracy']['mean']:.1f}% (min {100 * m['conditional_accuracy']['min']:.0f}%)"
+    elif "classes" in m:
+        c = m["classes"]
+        classes = (f"{c['classes_present']}/{len(c['ratios'])} classes, max "
+                   f"{c['max_ratio']:.2f}× data freq.")
+    else:
+        classes = ""
+    return (f"| {link} | {dataset} | {variant} | {m['fid']:.2f}{ratio} | {1e3 * m['kid']:.1f} | "
+            f"{m['precision']:.2f} / {m['recall']:.2f} | {classes} | {wall} |")
+
+
 def zoo_table():
-    """The README's zoo table (Markdown), one row per entry, from the cards."""
+    """The README's zoo tables (Markdown), one row per entry, from the cards."""
     zoo.refresh()  # other processes may have written cards since this one read them
+    images = [n for n in zoo.list_models() if _is_image_entry(zoo.get_entry(n))]
     lines = [
+        "**Image GANs** — FID / KID in the features of the dataset's domain net (digits-net, "
+        "mnist-net) against the held-out reference, at the sample counts of the real-data floor "
+        "(see [Evaluation](#evaluation-fid-kid-is-precisionrecall)); classes judged by the same "
+        "net.",
+        "",
+        "| entry | dataset | variant | FID | KID ×10³ | precision / recall | classes | train time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [_image_row(n, zoo.get_entry(n)) for n in images]
+    lines += [
+        "",
+        "**2-D mixtures** — the PacGAN / VEEGAN mode-collapse benchmark.",
+        "",
         "| entry | dataset | variant | modes | % high quality | reverse KL | spread (×σ) | train time |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in zoo.list_models():
         entry = zoo.get_entry(name)
+        if _is_image_entry(entry):
+            continue
         wall = (entry.results or {}).get("train_wall_time_s")
         wall = f"{wall / 60:.1f} min" if wall else ""
         variant = VARIANT_NAMES.get(entry.config["variant"], entry.config["variant"])
@@ -57,8 +111,83 @@ def zoo_table():
     return "\n".join(lines)
 
 
+def render_image_card(entry):
+    """The model card (Markdown) of an image zoo entry."""
+    c, r = entry.config, entry.results or {}
+    m = entry.metrics
+    variant = VARIANT_NAMES.get(c["variant"], c["variant"])
+    out = [f"# {entry.name}", "", c.get("description", ""), ""]
+    out += ["## Model", "",
+            f"- Variant: {variant} (`kerasgan.models.create_variant({c['variant']!r}, ...)`), "
+            f"arguments `{json.dumps(c.get('variant_args', {}))}`",
+            f"- Generator: `{c['generator']['builder']}({json.dumps(c['generator']['args'])})`",
+            f"- Discriminator: `{c['discriminator']['builder']}({json.dumps(c['discriminator']['args'])})`",
+            f"- Optimizers: `{json.dumps(c.get('optimizers', {}))}`", ""]
+    out += ["## Data and recipe", "",
+            f"- Dataset: `{c['dataset']}`, split `{c.get('training', {}).get('split', 'train')}`"
+            + (f" ({r['data_source']})" if r.get("data_source") else ""),
+            f"- Training: `{json.dumps(c.get('training', {}))}`",
+            f"- Command: `{r.get('command', c.get('recipe', ''))}`", ""]
+    if c.get("target"):
+        out += ["## Target", "", c["target"].get("summary", ""), ""]
+    if not m:
+        out += ["## Measured", "", "Not trained yet: architecture and recipe only.", ""]
+    else:
+        p = m["protocol"]
+        floor = _floor(entry)
+        env = r.get("environment", {})
+        out += ["## Measured", "",
+                f"Protocol: {p['fake']} vs {p['n_real']} real "
+                f"images of `{p['dataset']}` [`{p['split']}`], features of **{p['extractor']}** "
+                f"(metrics are named after it).", "",
+                "| metric | this model | real-data floor |", "|---|---|---|"]
+        for key in ("fid", "kid", "precision", "recall", "density", "coverage",
+                    "inception_score"):
+            value = m[key]
+            shown = f"{1e3 * value:.2f} ×10⁻³" if key == "kid" else f"{value:.3f}"
+            base = ""
+            if floor:
+                base = f"{1e3 * floor[key]:.2f} ×10⁻³" if key == "kid" else f"{floor[key]:.3f}"
+            out.append(f"| {m['labels'][key]} | {shown} | {base} |")
+        out.append("")
+        if floor:
+            ratio = m["fid"] / floor["fid"]
+            verdict = "meets" if ratio <= 2 else "misses"
+            out += [f"FID is {ratio:.1f}× the floor: {verdict} the target (within 2×).", ""]
+        if "classes" in m:
+            cl = m["classes"]
+            out += [f"Classes of {cl['num_samples']} unconditional samples (as {p['extractor']} "
+                    f"classifies them), relative to the data's frequencies: "
+                    + ", ".join(f"{k}: {v:.2f}×" for k, v in enumerate(cl["ratios"]))
+                    + f". Present (≥ {cl['min_share']}× data frequency): "
+                    f"{cl['classes_present']}/{len(cl['ratios'])}; largest {cl['max_ratio']:.2f}× "
+                    f"(target: all present, none above 2×: "
+                    f"{'met' if cl['classes_present'] == len(cl['ratios']) and cl['max_ratio'] <= 2 else 'missed'}).", ""]
+        if "conditional_accuracy" in m:
+            ca = m["conditional_accuracy"]
+            out += [f"Conditional accuracy ({p['extractor']} on {ca['samples_per_class']} samples "
+                    "generated per requested class): "
+                    + ", ".join(f"{k}: {100 * v:.0f}%" for k, v in enumerate(ca["per_class"]))
+                    + f"; mean {100 * ca['mean']:.1f}% (target ≥ 95% per class: "
+                    f"{'met' if ca['min'] >= 0.95 else 'missed'}).", ""]
+        out += [f"- Training wall time: {r.get('train_wall_time_s')} s for "
+                f"{r.get('train_steps')} generator steps",
+                f"- Hardware: {env.get('cpu_count')} CPU cores ({env.get('machine')}), "
+                f"TensorFlow intra-op threads {env.get('tf_intra_op_threads') or 'default'}; "
+                f"TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
+                f"- Trained on: {r.get('trained_on')}",
+                f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
+                "(verified on load)", "",
+                "![samples](samples.png)", ""]
+    if c.get("notes"):
+        out += ["## Notes", "", c["notes"], ""]
+    return "\n".join(out)
+
+
 def render_card(entry):
     """The model card (Markdown) of a zoo entry."""
+    if _is_image_entry(entry):
+        return render_image_card(entry)
     c, r = entry.config, entry.results or {}
     m = entry.metrics
     out = [f"# {entry.name}", "", c.get("description", ""), ""]
@@ -203,7 +332,14 @@ def update_readme():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--cards", action="store_true", help="also re-render every card")
     args = parser.parse_args()
+    if args.cards:
+        for name in zoo.list_models():
+            entry = zoo.get_entry(name)
+            with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
+                with open(tmp, "w") as f:
+                    f.write(render_card(entry))
     if args.check:
         with open(README) as f:
             if f.read() != rendered_readme():

@@ -31,10 +31,11 @@ from render_readme import render_card, update_readme  # noqa: E402
 ZOO_DIR = os.path.join(ROOT, "zoo")
 
 
-def train_entry(name, scratch):
+def train_entry(name, scratch, data=None):
     entry = zoo.get_entry(name)
     run_dir = os.path.join(scratch, name)
-    _, results = train_run(entry.config, run_dir, verbose=2, export=False)
+    _, results = train_run(entry.config, run_dir, verbose=2, export=False, dataset=data,
+                           download=False)
     target = os.path.join(ZOO_DIR, name)
     weights = os.path.join(target, "model.weights.h5")
     with atomic_path(weights) as tmp:
@@ -43,7 +44,11 @@ def train_entry(name, scratch):
         shutil.copyfile(os.path.join(run_dir, "samples.png"), tmp)
     results["weights"] = {"file": "model.weights.h5", "sha256": sha256_of(weights),
                           "bytes": os.path.getsize(weights)}
-    results["command"] = f"python tools/train_zoo.py {name}"
+    results["command"] = f"python tools/train_zoo.py {name}" + (
+        " --data ../shared/data/mnist" if data else "")
+    if data:
+        results["dataset"] = entry.config["dataset"]
+        results["data_source"] = "local IDX copy of the split (../shared/data/mnist)"
     results["trained_on"] = datetime.date.today().isoformat()
     write_json(os.path.join(target, "results.json"), results)
     zoo.refresh()
@@ -51,15 +56,22 @@ def train_entry(name, scratch):
         with open(tmp, "w") as f:
             f.write(render_card(zoo.get_entry(name)))
     m = results["metrics"]
-    print(f"{name}: modes {m['modes_captured']}, HQ {m['high_quality_percent']:.1f}%, "
-          f"rKL {m['reverse_kl']:.4f}, spread {m['spread']:.2f} "
-          f"({results['train_wall_time_s']:.0f} s)", flush=True)
+    if "fid" in m:
+        print(f"{name}: {m['labels']['fid']} {m['fid']:.3f}, KID {m['kid']:.4f}, precision "
+              f"{m['precision']:.3f}, recall {m['recall']:.3f} "
+              f"({results['train_wall_time_s']:.0f} s)", flush=True)
+    else:
+        print(f"{name}: modes {m['modes_captured']}, HQ {m['high_quality_percent']:.1f}%, "
+              f"rKL {m['reverse_kl']:.4f}, spread {m['spread']:.2f} "
+              f"({results['train_wall_time_s']:.0f} s)", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="entry names or shell patterns")
     parser.add_argument("--all", action="store_true", help="train every entry")
+    parser.add_argument("--data", help="read the dataset from this local IDX directory "
+                        "(MNIST entries on a machine without tfds' mnist)")
     parser.add_argument("--threads", type=int, default=0,
                         help="TensorFlow intra/inter-op threads (0: TensorFlow's default); "
                         "1 lets two trainings share two cores efficiently")
@@ -83,7 +95,7 @@ def main():
         parser.error("name at least one entry, a pattern, or --all")
     with tempfile.TemporaryDirectory(prefix="kerasgan-zoo-") as scratch:
         for name in names:
-            train_entry(name, scratch)
+            train_entry(name, scratch, args.data)
     update_readme()
 
 

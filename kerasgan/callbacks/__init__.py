@@ -6,9 +6,12 @@
 * `SampleQualityCallback`: FID, KID, precision/recall, density/coverage and the
   Inception-score analogue of an image generator every N epochs, in the logs and
   TensorBoard.
+* `SampleGridCallback`: a fixed-latent grid of generated images every N epochs,
+  as PNG files and a TensorBoard image.
 """
 
 from kerasgan.callbacks.mixture import LOG_KEYS, MixtureMetricsCallback
 from kerasgan.callbacks.quality import SampleQualityCallback
+from kerasgan.callbacks.samples import SampleGridCallback
 
-__all__ = ["LOG_KEYS", "MixtureMetricsCallback", "SampleQualityCallback"]
+__all__ = ["LOG_KEYS", "MixtureMetricsCallback", "SampleGridCallback", "SampleQualityCallback"]

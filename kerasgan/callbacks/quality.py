@@ -69,10 +69,12 @@ class SampleQualityCallback(keras.callbacks.Callback):
 
     @classmethod
     def for_dataset(cls, dataset, *, split=None, extractor=None, data_dir=None, download=False,
-                    **kwargs):
+                    preprocessing=None, **kwargs):
         """A callback against `dataset`'s reference split with its default extractor.
 
-        Defaults come from `kerasgan.metrics.default_protocol(dataset)`.
+        Defaults come from `kerasgan.metrics.default_protocol(dataset)`;
+        `preprocessing` (`image_size`, `center_crop`) shapes the real images as
+        in training.
 
         Example:
         >>> SampleQualityCallback.for_dataset("digits/28x28").reference.protocol["split"]
@@ -83,7 +85,8 @@ class SampleQualityCallback(keras.callbacks.Callback):
         defaults = default_protocol(dataset)
         extractor = extractor or get_extractor(defaults["extractor"])
         reference = reference_set(dataset, split or defaults["split"], extractor,
-                                  data_dir=data_dir, download=download)
+                                  data_dir=data_dir, download=download,
+                                  preprocessing=preprocessing)
         return cls(reference, extractor, **kwargs)
 
     def log_key(self, metric):

@@ -37,6 +37,7 @@ import numpy as np
 
 from kerasgan._validation import check_positive_int
 from kerasgan.metrics import distances
+from kerasgan.metrics.classes import class_balance
 from kerasgan.metrics.features import default_extractor_name, get_extractor, iterate_batches
 from kerasgan.metrics.streaming import FeatureStatistics, _check_enough
 
@@ -49,6 +50,10 @@ __all__ = [
     "reference_set",
     "sample_quality",
 ]
+
+# Class histograms are reported for classifiers with at most this many classes
+# (the domain nets), not for ImageNet's 1000.
+_MAX_CLASSES_FOR_BALANCE = 100
 
 #: Display names of the report's metric keys.
 METRIC_NAMES = {
@@ -145,7 +150,7 @@ def default_protocol(dataset):
     sample counts): `digits/28x28` -> the test split (450 images) vs 1,347
     samples (the train split's size); `mnist` (or an IDX directory) ->
     `test[2500:5000]+test[6500:8000]` vs 4,000 samples. Otherwise InceptionV3, the
-    `test` split and 10,000 samples.
+    `test` split and 10,000 samples (an image folder: its `train` split).
 
     Example:
     >>> default_protocol("digits/28x28")
@@ -157,7 +162,11 @@ def default_protocol(dataset):
     """
     from kerasgan.data.loading import is_local_dataset
 
+    from kerasgan.data.loading import is_image_folder
+
     name = default_extractor_name(dataset)
+    if is_image_folder(dataset):  # a folder's only split is "train"
+        return {"extractor": name, "split": "train", "num_samples": 10_000}
     entry = _feature_net_protocol("mnist" if is_local_dataset(dataset) else _canonical(dataset))
     if entry is not None:
         floor = entry.config["floor"]
@@ -175,6 +184,15 @@ def _dataset_identity(dataset, split, data_dir):
     from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
     from kerasgan.data.loading import is_local_dataset
 
+    from kerasgan.data.loading import is_image_folder
+
+    if is_image_folder(dataset):
+        from kerasgan.data.folder import list_image_files
+
+        paths, _, _ = list_image_files(dataset)
+        return {"folder": os.path.abspath(os.path.expanduser(os.fspath(dataset))),
+                "files": [[os.path.relpath(p, dataset), os.stat(p).st_size,
+                           os.stat(p).st_mtime_ns] for p in paths]}
     if is_local_dataset(dataset):
         directory = os.path.abspath(os.path.expanduser(os.fspath(dataset)))
         files = []
@@ -201,7 +219,7 @@ def _cache_path(cache_dir, protocol):
 
 
 def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, cache_dir=None,
-                  data_dir=None, download=False, batch_size=256):
+                  data_dir=None, download=False, batch_size=256, preprocessing=None):
     """Features of the real images of `dataset[split]`, cached per extractor.
 
     The cache key holds the dataset's identity (TFDS name, version and data
@@ -219,6 +237,9 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
         cache_dir: default `default_cache_dir()`.
         data_dir, download: passed to `kerasgan.data.load`.
         batch_size: images per forward pass.
+        preprocessing: `kerasgan.data.load` options that shape the images the
+            generator was trained on (`image_size`, `center_crop`, `channels`):
+            the reference must be preprocessed the same way (part of the cache key).
 
     Example:
     >>> from kerasgan.metrics.features import get_extractor
@@ -232,8 +253,11 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
         extractor = get_extractor(extractor)
     if num_samples is not None:
         num_samples = check_positive_int("num_samples", num_samples)
+    preprocessing = dict(preprocessing or {})
     protocol = {"dataset": os.fspath(dataset), "split": split, "limit": num_samples,
                 "extractor": extractor.name, "fingerprint": extractor.fingerprint}
+    if preprocessing:
+        protocol["preprocessing"] = preprocessing
     path = None
     if cache and extractor.fingerprint:
         protocol["identity"] = _dataset_identity(dataset, split, data_dir)
@@ -246,7 +270,7 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
                     return ReferenceSet(data["features"], data["probs"], stored["protocol"])
 
     ds = load(dataset, split=split, batch_size=batch_size, shuffle=False, repeat=False,
-              drop_remainder=False, data_dir=data_dir, download=download)
+              drop_remainder=False, data_dir=data_dir, download=download, **preprocessing)
     if num_samples is not None:
         ds = ds.unbatch().take(num_samples).batch(batch_size)
     out = extractor.extract(ds)
@@ -257,7 +281,8 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
         )
     result = ReferenceSet(out.features, out.probs, {
         "dataset": os.fspath(dataset), "split": split, "n": n, "extractor": extractor.name,
-        "fingerprint": extractor.fingerprint})
+        "fingerprint": extractor.fingerprint, **({"preprocessing": preprocessing}
+                                                 if preprocessing else {})})
     if path is not None:
         from kerasgan._io import atomic_path
 
@@ -289,7 +314,10 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
     Returns:
         `{"metrics": {fid, kid, kid_std, inception_score, inception_score_std,
         precision, recall, density, coverage}, "labels": {key: "FID (net)", ...},
-        "protocol": {...}}` (all values plain floats / ints / strings).
+        "protocol": {...}}` (all values plain floats / ints / strings), and for
+        extractors with at most 100 classes `"classes"`: the classifier's class
+        histogram of the images against the reference's
+        (`kerasgan.metrics.classes.class_balance`).
 
     Example:
     >>> report = sample_quality(fake_images, reference, extractor)  # doctest: +SKIP
@@ -332,7 +360,13 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
         "precision_recall_k": pr_k, "density_coverage_k": dc_k, "is_splits": min(is_splits, n_fake),
     }
     labels = {k: metric_label(k, extractor.name) for k in metrics}
-    return {"metrics": metrics, "labels": labels, "protocol": protocol}
+    report = {"metrics": metrics, "labels": labels, "protocol": protocol}
+    if extractor.num_classes <= _MAX_CLASSES_FOR_BALANCE:
+        real_counts = np.bincount(np.argmax(reference.probs, axis=1),
+                                  minlength=extractor.num_classes)
+        frequencies = np.maximum(real_counts, 1) / max(real_counts.sum(), 1)
+        report["classes"] = class_balance(fake.probs, frequencies)
+    return report
 
 
 def _is_array(images):
@@ -342,8 +376,8 @@ def _is_array(images):
 def generated_batches(gan, num_samples, seed, batch_size=256):
     """Yield `num_samples` images of `gan` in batches, from latents fixed by `seed`.
 
-    The images are those `gan.generate(num_samples, seed=seed)` returns, without
-    holding them all at once.
+    The images are those `gan.generate(num_samples, seed=seed)` returns (for a
+    conditional GAN: sample i of class i mod K), without holding them all at once.
 
     Example:
     >>> batches = generated_batches(gan, 1000, seed=0)  # doctest: +SKIP
@@ -353,18 +387,24 @@ def generated_batches(gan, num_samples, seed, batch_size=256):
     num_samples = check_positive_int("num_samples", num_samples)
     batch_size = check_positive_int("batch_size", batch_size)
     latents = latents_for_seed(num_samples, gan.latent_dim, int(seed))
+    classes = getattr(gan, "num_classes", None)
     for start in range(0, num_samples, batch_size):
-        yield gan.generate(latents[start:start + batch_size])
+        stop = min(start + batch_size, num_samples)
+        # Conditional GANs: sample i gets class i mod K, as in gan.generate(num, seed).
+        labels = None if classes is None else np.arange(start, stop) % classes
+        yield gan.generate(latents[start:stop], labels=labels)
 
 
 def evaluate_generator_quality(gan, dataset, *, split=None, num_samples=None, seed=12345,
                                extractor=None, data_dir=None, download=False, cache=True,
-                               batch_size=256):
+                               batch_size=256, preprocessing=None):
     """Sample-quality report of a GAN's samples against `dataset[split]`.
 
     Defaults (`split`, `num_samples`, `extractor`) come from
     `default_protocol(dataset)`; the generated images use fixed latents from
-    `seed` (the same as `gan.generate(num_samples, seed=seed)`).
+    `seed` (the same as `gan.generate(num_samples, seed=seed)`). `preprocessing`
+    (`image_size`, `center_crop`, ...) is applied to the real images, as in
+    training.
 
     Example:
     >>> report = evaluate_generator_quality(gan, "digits/28x28")  # doctest: +SKIP
@@ -384,7 +424,7 @@ def evaluate_generator_quality(gan, dataset, *, split=None, num_samples=None, se
             f"this GAN generates samples of shape {shape}."
         )
     reference = reference_set(dataset, split, extractor, data_dir=data_dir, download=download,
-                              cache=cache, batch_size=batch_size)
+                              cache=cache, batch_size=batch_size, preprocessing=preprocessing)
     sampler = "ema" if getattr(gan, "ema_generator", None) is not None else "generator"
     report = sample_quality(generated_batches(gan, num_samples, seed, batch_size), reference,
                             extractor, source=f"{num_samples} samples of the {sampler}, seed {seed}")
