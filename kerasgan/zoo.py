@@ -36,7 +36,7 @@ import importlib_resources
 from kerasgan._naming import unknown_name_error
 
 #: The entry `kerasgan train` trains when no name is given.
-DEFAULT_ENTRY = "r1gan_ring8"
+DEFAULT_ENTRY = "cdcgan_digits"
 
 
 class WeightsVerificationError(ValueError):

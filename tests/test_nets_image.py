@@ -164,3 +164,12 @@ def test_projection_discriminator_adds_the_inner_product():
 def test_bad_arguments_are_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_synchronized_batch_norm_is_an_option():
+    g = dcgan_generator(16, (28, 28, 1), 8, synchronized_bn=True)
+    r = resnet_generator(24, (28, 28, 1), 8, num_classes=3, hierarchical=True, synchronized_bn=True)
+    flags = [l.synchronized for l in g.layers if isinstance(l, keras.layers.BatchNormalization)]
+    assert flags and all(flags)
+    cbn = [l for l in r.layers if l.__class__.__name__ == "ConditionalBatchNormalization"]
+    assert cbn and all(l.synchronized for l in cbn)

@@ -40,6 +40,7 @@ _LATENTS_G = 1
 _NOISE_REAL = 2
 _NOISE_FAKE = 3
 _PENALTY = 4
+_AUGMENT = 5
 
 #: Format tag of the files written by `GAN.save_weights`.
 WEIGHTS_FORMAT = "kerasgan.gan_weights/1"
@@ -152,11 +153,18 @@ class GAN(keras.Model):
         d_steps: discriminator updates per generator update.
         ema_decay: if set (e.g. 0.999), keep an exponential moving average of
             the generator's weights; `generate`, `call` and `export` use it.
+            Non-trainable state (batch-norm moving statistics) is copied from
+            the generator, not averaged: for BN generators this is an
+            approximation (BigGAN recomputes "standing statistics" instead).
         instance_noise: a `kerasgan.regularizers.InstanceNoise`, or None.
         seed: integer seed of the latent and noise draws.
         clip_discriminator: if a number c, every trainable weight of the
             discriminator is kept in [-c, c] (WGAN weight clipping, applied by
             the optimizer after each update; recorded in `get_config`).
+        augment: differentiable augmentation of everything the discriminator
+            sees in training (real, generated and penalty inputs) -- a
+            `kerasgan.augment.DiffAugment`, its policy string (e.g.
+            `"translation,cutout"`) or config dict; None: no augmentation.
         num_classes: makes the GAN class-conditional: the generator takes
             `[latents, labels]`, the discriminator `[samples, labels]` (e.g.
             `kerasgan.nets.dcgan_generator(..., num_classes=10)`), batches must
@@ -194,6 +202,7 @@ class GAN(keras.Model):
         seed=0,
         clip_discriminator=None,
         num_classes=None,
+        augment=None,
         **kwargs,
     ):
         kwargs.setdefault("name", "gan")
@@ -265,6 +274,18 @@ class GAN(keras.Model):
                     f"got {instance_noise!r}."
                 )
         self.instance_noise = instance_noise
+        from kerasgan.augment import DiffAugment
+
+        if isinstance(augment, str):
+            augment = DiffAugment(augment)
+        elif isinstance(augment, dict):
+            augment = DiffAugment(**augment)
+        elif augment is not None and not isinstance(augment, DiffAugment):
+            raise TypeError(
+                "`augment` must be None, a DiffAugment, a policy string or a config dict; "
+                f"got {augment!r}.")
+        self.augment = augment
+        self._augment_calls = 0
         if not isinstance(seed, numbers.Integral):
             raise ValueError(f"`seed` must be an integer; got {seed!r}.")
         self.seed = int(seed)
@@ -394,7 +415,12 @@ class GAN(keras.Model):
         return self.generator([latents, labels], training=training)
 
     def _discriminate(self, samples, labels, training):
-        """Run the discriminator (with the labels when conditional)."""
+        """Run the discriminator (with the labels when conditional), on augmented
+        samples in training when `augment` is set."""
+        if self.augment is not None and training:
+            # Each call site of a traced step gets its own stateless key.
+            self._augment_calls += 1
+            samples = self.augment(samples, self._step_seed(_AUGMENT, self._augment_calls))
         if self.num_classes is None:
             return self.discriminator(samples, training=training)
         return self.discriminator([samples, labels], training=training)
@@ -413,6 +439,7 @@ class GAN(keras.Model):
         return tf.cast(tf.reshape(labels, [-1]), tf.int32)
 
     def train_step(self, data):
+        self._augment_calls = 0
         real, labels, given_latents = unpack_batch(data)
         labels = self._checked_labels(labels)
         real = tf.cast(real, self.compute_dtype)
@@ -710,6 +737,7 @@ class GAN(keras.Model):
             seed=self.seed,
             clip_discriminator=self.clip_discriminator,
             num_classes=self.num_classes,
+            augment=None if self.augment is None else self.augment.get_config(),
         )
         return config
 

@@ -51,6 +51,7 @@ def dcgan_generator(
     base_filters=64,
     num_classes=None,
     embedding_dim=32,
+    synchronized_bn=False,
     name="generator",
 ):
     """A DCGAN generator z (and optionally a class label) -> image in [-1, 1].
@@ -63,6 +64,9 @@ def dcgan_generator(
         num_classes: if set, the generator is conditional and takes
             `[z, labels]` (int labels in `[0, num_classes)`).
         embedding_dim: width of the label embedding concatenated to z.
+        synchronized_bn: batch statistics over the global batch under a
+            `tf.distribute` strategy (Keras' `BatchNormalization(synchronized=True)`);
+            the default normalizes each replica's share of the batch.
         name: model name.
 
     Example:
@@ -83,14 +87,14 @@ def dcgan_generator(
         h = keras.layers.Concatenate(name="latents_and_label")([z, embedded])
     filters = base_filters * 2 ** (steps - 1)
     h = keras.layers.Dense(start * start * filters, use_bias=False, name="project")(h)
-    h = keras.layers.BatchNormalization(name="project_bn")(h)
+    h = keras.layers.BatchNormalization(synchronized=synchronized_bn, name="project_bn")(h)
     h = keras.layers.ReLU()(h)
     h = keras.layers.Reshape((start, start, filters))(h)
     for i in range(steps - 1):
         filters //= 2
         h = keras.layers.Conv2DTranspose(filters, 4, 2, padding="same", use_bias=False,
                                          name=f"up{i}")(h)
-        h = keras.layers.BatchNormalization(name=f"up{i}_bn")(h)
+        h = keras.layers.BatchNormalization(synchronized=synchronized_bn, name=f"up{i}_bn")(h)
         h = keras.layers.ReLU()(h)
     images = keras.layers.Conv2DTranspose(channels, 4, 2, padding="same", activation="tanh",
                                           name="to_image")(h)

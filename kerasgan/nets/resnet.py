@@ -109,6 +109,7 @@ def resnet_generator(
     embedding_dim=128,
     hierarchical=False,
     attention_resolution=None,
+    synchronized_bn=False,
     name="generator",
 ):
     """SNGAN / BigGAN ResBlock-up generator.
@@ -124,6 +125,8 @@ def resnet_generator(
         embedding_dim: width of the shared class embedding.
         hierarchical: hierarchical latents (BigGAN): a chunk of z per block.
         attention_resolution: add self-attention at this feature-map size.
+        synchronized_bn: batch statistics (of the BN and conditional BN layers)
+            over the global batch under a `tf.distribute` strategy.
         name: model name.
 
     Example:
@@ -159,8 +162,8 @@ def resnet_generator(
 
     def norm(h, cond, label):
         if cond is None:
-            return keras.layers.BatchNormalization(name=label)(h)
-        return ConditionalBatchNormalization(name=label)([h, cond])
+            return keras.layers.BatchNormalization(synchronized=synchronized_bn, name=label)(h)
+        return ConditionalBatchNormalization(synchronized=synchronized_bn, name=label)([h, cond])
 
     h = keras.layers.Dense(start * start * width, name="project")(chunks[0])
     h = keras.layers.Reshape((start, start, width))(h)
@@ -178,7 +181,8 @@ def resnet_generator(
         resolution *= 2
         if resolution == attention_resolution:
             h = SelfAttention(name=f"attention{resolution}")(h)
-    h = keras.layers.ReLU()(keras.layers.BatchNormalization(name="out_bn")(h))
+    h = keras.layers.ReLU()(keras.layers.BatchNormalization(
+        synchronized=synchronized_bn, name="out_bn")(h))
     images = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh", name="to_image")(h)
     return keras.Model(inputs if num_classes is not None else z, images, name=name)
 
