@@ -192,7 +192,7 @@ def test_load_reads_an_idx_directory_with_split_slicing(idx_dir):
 
 
 def test_load_of_a_bad_local_path(tmp_path):
-    with pytest.raises(ValueError, match="is not a dataset kerasgan can read"):
-        load(str(tmp_path), "train")
+    with pytest.raises(ValueError, match="holds no image files"):
+        load(str(tmp_path), "train")  # an existing folder with neither IDX files nor images
     with pytest.raises(ValueError, match="is not a dataset kerasgan can read"):
         load("/no/such/dir", "train")
