@@ -5,7 +5,9 @@ locally with no download:
 
 * `digits` (configs `28x28`, `8x8`, `16x16`, `32x32`, `64x64`): scikit-learn's
   1,797 handwritten digits, train 1,347 / test 450;
-* `gaussian_mixture` (configs `ring8`, `grid25`): the 2-D mode-collapse benchmark.
+* `gaussian_mixture` (configs `ring8`, `grid25`): the 2-D mode-collapse benchmark;
+* `digit_pairs`: image-to-image translation with a known answer -- grey digits
+  (X) and their recoloured, bolder version T(X) (Y), unpaired and paired splits.
 
 * `load(name, split, batch_size, ...)`: any TFDS dataset, or a local directory of
   MNIST-format IDX files, as batches of `{"images": float32, "labels": int32}`.
@@ -20,6 +22,7 @@ Example:
 >>> ds = kerasgan.data.load("/data/mnist", split="test", batch_size=64)  # doctest: +SKIP
 """
 
+from kerasgan.data.digit_pairs import DigitPairs, digit_transform, inverse_digit_transform
 from kerasgan.data.digits import Digits, digits_arrays
 from kerasgan.data.gaussian_mixture import GaussianMixture
 from kerasgan.data.idx import load_idx, read_idx
@@ -27,11 +30,14 @@ from kerasgan.data.loading import known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
 
 __all__ = [
+    "DigitPairs",
     "Digits",
     "GaussianMixture",
     "MixtureSpec",
+    "digit_transform",
     "digits_arrays",
     "get_mixture",
+    "inverse_digit_transform",
     "known_dataset_names",
     "load",
     "load_idx",

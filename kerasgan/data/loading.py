@@ -21,6 +21,7 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from kerasgan._naming import unknown_name_error
+from kerasgan.data.digit_pairs import DigitPairs
 from kerasgan.data.digits import Digits
 from kerasgan.data.gaussian_mixture import GaussianMixture
 from kerasgan.data.folder import has_image_files, image_folder_dataset, list_image_files
@@ -28,7 +29,8 @@ from kerasgan.data.idx import has_idx_files, load_idx
 
 # The project's own builders: their data are always generated locally, so
 # `download=False` does not stop them from being prepared.
-PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture, Digits.name: Digits}
+PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture, Digits.name: Digits,
+                    DigitPairs.name: DigitPairs}
 
 SHUFFLE_BUFFER = 10_000
 
