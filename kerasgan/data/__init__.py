@@ -11,6 +11,8 @@ locally with no download:
 
 * `load(name, split, batch_size, ...)`: any TFDS dataset, or a local directory of
   MNIST-format IDX files, as batches of `{"images": float32, "labels": int32}`.
+* `load_translation(source, split, batch_size)`: two image domains as `{"x", "y"}`
+  batches (digit_pairs, cycle_gan/*, two folders) for translation GANs.
 * `get_mixture(name)` / `MixtureSpec`: the mixtures' geometry and a sampler.
 * `digits_arrays(size, split)`, `load_idx(directory, split)`: the raw arrays.
 
@@ -28,6 +30,7 @@ from kerasgan.data.gaussian_mixture import GaussianMixture
 from kerasgan.data.idx import load_idx, read_idx
 from kerasgan.data.loading import known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
+from kerasgan.data.translation import load_translation
 
 __all__ = [
     "DigitPairs",
@@ -41,5 +44,6 @@ __all__ = [
     "known_dataset_names",
     "load",
     "load_idx",
+    "load_translation",
     "read_idx",
 ]
