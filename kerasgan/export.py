@@ -132,3 +132,65 @@ def export_generator(gan, filepath):
     with atomic_path(filepath, directory=True) as tmp:
         archive.write_out(tmp, verbose=False)
     return filepath
+
+
+def _translator(net, message):
+    """The body of one translation endpoint (a closure without default arguments)."""
+
+    def translate(images):
+        if images.dtype == tf.uint8:
+            images = tf.cast(images, tf.float32) / 127.5 - 1.0
+        else:
+            checks = [tf.debugging.assert_greater_equal(images, -1.001, message=message),
+                      tf.debugging.assert_less_equal(images, 1.001, message=message)]
+            with tf.control_dependencies(checks):
+                images = tf.identity(images)
+        return {"images": net(images, training=False)}
+
+    return translate
+
+
+def export_translation(model, filepath):
+    """Export a `Pix2Pix` / `CycleGAN`'s generators as a SavedModel at `filepath`.
+
+    Endpoints: `translate(images)` for pix2pix; `translate_x_to_y(images)` and
+    `translate_y_to_x(images)` for CycleGAN (`serving_default` is the first).
+    Each takes uint8 `[None, H, W, C]` in [0, 255] or float32 in [-1, 1] at the
+    trained size and returns `{"images": float32 in [-1, 1]}`; other shapes and
+    dtypes are refused by TensorFlow naming the accepted specs, float values
+    outside [-1, 1] inside the graph. Written atomically.
+
+    Example:
+    >>> export_translation(cyclegan, "/tmp/digits_cyclegan")          # doctest: +SKIP
+    >>> m = tf.saved_model.load("/tmp/digits_cyclegan")                # doctest: +SKIP
+    >>> m.translate_x_to_y(tf.zeros((1, 32, 32, 3), tf.uint8))["images"].shape  # doctest: +SKIP
+    TensorShape([1, 32, 32, 3])
+    """
+    from kerasgan.models.translation import CycleGAN
+
+    if isinstance(model, CycleGAN):
+        endpoints = {"translate_x_to_y": model.generator_xy, "translate_y_to_x": model.generator_yx}
+    else:
+        endpoints = {"translate": model.generator}
+    archive = keras.export.ExportArchive()
+    first = None
+    for name, net in endpoints.items():
+        archive.track(net)
+        shape = tuple(net.input_shape[1:])
+        message = (f"{name} takes uint8 images in [0, 255] or float32 images in [-1, 1] of "
+                   f"shape [None, {', '.join(map(str, shape))}]")
+
+        translate = _translator(net, message)
+        fn = tf.function(translate)
+        for dtype in (tf.uint8, tf.float32):
+            fn.get_concrete_function(tf.TensorSpec([None, *shape], dtype, name="images"))
+        archive.add_endpoint(name, fn)
+        if first is None:
+            first = (shape, translate)
+    shape, translate = first
+    archive.add_endpoint("serving_default", translate,
+                         input_signature=[tf.TensorSpec([None, *shape], tf.float32, name="images")])
+    with atomic_path(filepath, directory=True) as tmp:
+        archive.write_out(tmp, verbose=False)
+    return filepath
+

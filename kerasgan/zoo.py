@@ -304,3 +304,87 @@ def describe(name):
         if key != "protocol":
             lines.append(f"  {key}: {value}")
     return "\n".join(lines)
+
+
+#: Sub-folder of the zoo holding the image-to-image translation entries.
+TRANSLATION_DIR = "translation"
+
+
+def translation_entries():
+    """The translation entries (pix2pix, CycleGAN), `{name: ZooEntry}`.
+
+    Example:
+    >>> sorted(translation_entries())[:2]
+    ['cyclegan_digits', 'cyclegan_horse2zebra']
+    """
+    return _scan(os.path.join(package_zoo_root(), TRANSLATION_DIR))
+
+
+def get_translation_entry(name):
+    """The `ZooEntry` of translation entry `name`; unknown names list the valid ones.
+
+    Example:
+    >>> get_translation_entry("cyclegan_digits").config["model"]
+    'cyclegan'
+    """
+    table = translation_entries()
+    if name not in table:
+        raise unknown_name_error("translation entry", name, table)
+    return table[name]
+
+
+def create_translation(name, pretrained=False, compile=True):
+    """Build the `Pix2Pix` / `CycleGAN` of a translation entry, optionally with its weights.
+
+    Each network's weights file is checked against its sha256 in the card
+    before anything is loaded.
+
+    Example:
+    >>> model = create_translation("cyclegan_digits", pretrained=True)  # doctest: +SKIP
+    >>> model.translate_x_to_y(x).shape                                 # doctest: +SKIP
+    (450, 32, 32, 3)
+    """
+    import tempfile
+
+    import keras
+
+    from kerasgan import nets
+    from kerasgan.models.translation import CycleGAN, Pix2Pix
+
+    entry = get_translation_entry(name)
+    config = entry.config
+    builders = {"unet_generator": nets.unet_generator, "resnet_translator": nets.resnet_translator,
+                "patchgan_discriminator": nets.patchgan_discriminator}
+    parts = {}
+    for role, spec in config["nets"].items():
+        if spec["builder"] not in builders:
+            raise unknown_name_error("translation net builder", spec["builder"], builders)
+        parts[role] = builders[spec["builder"]](**spec["args"], name=role)
+    cls = {"pix2pix": Pix2Pix, "cyclegan": CycleGAN}[config["model"]]
+    model = cls(**parts, **config.get("model_args", {}))
+    if compile:
+        optimizers = config.get("optimizers", {})
+        model.compile(
+            g_optimizer=keras.optimizers.deserialize(optimizers["generator"]) if optimizers else None,
+            d_optimizer=keras.optimizers.deserialize(optimizers["discriminator"]) if optimizers else None,
+        )
+    if pretrained:
+        files = (entry.results or {}).get("weights", {})
+        if not files:
+            raise ValueError(f"Translation entry {name!r} has no trained weights yet.")
+        verified = {}
+        for role, info in files.items():
+            with open(os.path.join(entry.path, info["file"]), "rb") as f:
+                data = f.read()
+            if hashlib.sha256(data).hexdigest() != info["sha256"]:
+                raise WeightsVerificationError(
+                    f"Refusing to load {info['file']} of {name!r}: its sha256 does not match "
+                    "the card; nothing was loaded.")
+            verified[role] = data
+        with tempfile.TemporaryDirectory() as tmp:
+            for role, data in verified.items():
+                path = os.path.join(tmp, f"{role}.weights.h5")
+                with open(path, "wb") as f:
+                    f.write(data)
+                getattr(model, role).load_weights(path)
+    return model

@@ -189,3 +189,34 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
     assert root.startswith(str(target))
     assert len(pretrained) == 14 + len(IMAGE_TRAINED)
     assert size > 0 and weights.startswith(str(target))
+
+
+def test_translation_entries_and_recipes():
+    assert sorted(zoo.translation_entries()) == [
+        "cyclegan_digits", "cyclegan_horse2zebra", "pix2pix_digits", "pix2pix_facades"]
+    for name in ("cyclegan_horse2zebra", "pix2pix_facades"):
+        entry = zoo.get_translation_entry(name)
+        assert entry.results is None and "Recipe only" in entry.config["description"]
+    model = zoo.create_translation("cyclegan_horse2zebra", compile=False)
+    assert model.x_shape == (256, 256, 3) and model.pool_x.size == 50
+
+
+@pytest.mark.parametrize("name", ["pix2pix_digits", "cyclegan_digits"])
+def test_trained_translation_entries_reproduce_their_errors(name):
+    from kerasgan.data import digit_transform, inverse_digit_transform
+    from kerasgan.data.digit_pairs.digit_pairs import pair_arrays
+    from kerasgan.metrics.translation import translation_errors
+
+    entry = zoo.get_translation_entry(name)
+    model = zoo.create_translation(name, pretrained=True, compile=False)
+    x, y, _ = pair_arrays("test")
+    x, y = x.astype(np.float32) / 127.5 - 1, y.astype(np.float32) / 127.5 - 1
+    if entry.config["model"] == "cyclegan":
+        errors = translation_errors(model.translate_x_to_y, x, y, digit_transform,
+                                    inverse_digit_transform, model.translate_y_to_x)
+    else:
+        errors = translation_errors(model.translate, x, y, digit_transform, inverse_digit_transform)
+    for key, value in entry.results["errors"].items():
+        assert errors[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+    # Far better than doing nothing.
+    assert errors["x_to_y"] < 0.5 * entry.results["identity_errors"]["x_to_y"]

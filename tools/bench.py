@@ -110,15 +110,45 @@ def bench_image_entry(name, config, args):
     return name, batch, d_steps, max(xla), max(plain), total
 
 
+def bench_translation(name, steps, warmup=3):
+    """Train-step images/s of a translation entry (pix2pix / CycleGAN) on digit_pairs in memory."""
+    import numpy as np
+
+    entry = zoo.get_translation_entry(name)
+    batch = entry.config["training"]["batch_size"]
+    shape = tuple(next(iter(entry.config["nets"].values()))["args"]["image_shape"])
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (8 * batch, *shape)).astype(np.float32)
+    ds = (tf.data.Dataset.from_tensor_slices({"x": x, "y": x[::-1].copy()}).repeat()
+          .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
+    keras.utils.set_random_seed(0)
+    model = zoo.create_translation(name)
+    clock = _StepClock(warmup)
+    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[clock])
+    rate = batch * steps / (clock.end - clock.start)
+    print(f"{name}: {rate:.0f} images/s per domain (batch {batch})", flush=True)
+    return name, batch, rate
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("patterns", nargs="*", default=["*"])
     parser.add_argument("--steps", type=int, default=500)
     parser.add_argument("--image-steps", type=int, default=40)
+    parser.add_argument("--translation", nargs="*", default=None,
+                        help="benchmark these translation entries (e.g. cyclegan_digits)")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
+    if args.translation:
+        rows = [bench_translation(n, args.image_steps) for n in args.translation]
+        if args.markdown:
+            print("\n| translation entry | batch | train-step images/s (per domain) |")
+            print("|---|---|---|")
+            for name, batch, rate in rows:
+                print(f"| {name} | {batch} | {rate:.0f} |")
+        return
     names = []
     for pattern in args.patterns:
         names += [n for n in zoo.list_models(filter=pattern) if n not in names]

@@ -23,6 +23,8 @@ from kerasgan._io import atomic_path  # noqa: E402
 README = os.path.join(ROOT, "README.md")
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
 NETS_START, NETS_END = "<!-- feature-nets:start -->", "<!-- feature-nets:end -->"
+TRANSLATION_START, TRANSLATION_END = ("<!-- translation-table:start -->",
+                                      "<!-- translation-table:end -->")
 VARIANT_NAMES = {
     "gan": "GAN (minimax)", "nsgan": "NS-GAN", "lsgan": "LSGAN", "wgan": "WGAN (clip)",
     "wgan_gp": "WGAN-GP", "r1gan": "R1-GAN", "sngan": "SNGAN (hinge + SN)",
@@ -307,6 +309,25 @@ def feature_net_table():
     return "\n".join(lines)
 
 
+def translation_table():
+    """The README's table of translation entries (errors against the known transform)."""
+    zoo.refresh()
+    lines = ["| entry | model | G(x) vs T(x) | F(y) vs T⁻¹(y) | cycle x / y | identity map (x→y / y→x) | train time |",
+             "|---|---|---|---|---|---|---|"]
+    for name, entry in sorted(zoo.translation_entries().items()):
+        r = entry.results
+        link = f"[{name}](zoo/translation/{name}/README.md)"
+        if not r:
+            lines.append(f"| {link} | {entry.config['model']} | recipe only, not trained | | | | |")
+            continue
+        e, i = r["errors"], r["identity_errors"]
+        y_to_x = f"{e['y_to_x']:.4f}" if "y_to_x" in e else "—"
+        cycle = f"{e['cycle_x']:.4f} / {e['cycle_y']:.4f}" if "cycle_x" in e else "—"
+        lines.append(f"| {link} | {entry.config['model']} | {e['x_to_y']:.4f} | {y_to_x} | {cycle} | "
+                     f"{i['x_to_y']:.4f} / {i['y_to_x']:.4f} | {r['train_wall_time_s'] / 60:.1f} min |")
+    return "\n".join(lines)
+
+
 def _replace_between(text, start, end, body):
     head, found, rest = text.partition(start)
     if not found:
@@ -319,6 +340,7 @@ def rendered_readme():
     with open(README) as f:
         text = f.read()
     text = _replace_between(text, START, END, zoo_table())
+    text = _replace_between(text, TRANSLATION_START, TRANSLATION_END, translation_table())
     return _replace_between(text, NETS_START, NETS_END, feature_net_table())
 
 

@@ -1,6 +1,8 @@
-"""GAN models: the shared `GAN` training loop and the lecture's variants."""
+"""GAN models: the shared `GAN` training loop, the lecture's variants, and the
+image-to-image translation models `Pix2Pix` and `CycleGAN`."""
 
 from kerasgan.models.gan import GAN, latents_for_seed
+from kerasgan.models.translation import CycleGAN, ImagePool, LinearDecay, Pix2Pix
 from kerasgan.models.variants import (
     LSGAN,
     NSGAN,
@@ -15,5 +17,6 @@ from kerasgan.models.variants import (
 
 __all__ = [
     "GAN", "latents_for_seed", "MinimaxGAN", "NSGAN", "LSGAN", "WGAN", "WGANGP",
-    "R1GAN", "SNGAN", "VARIANTS", "create_variant",
+    "R1GAN", "SNGAN", "VARIANTS", "create_variant", "CycleGAN", "ImagePool", "LinearDecay",
+    "Pix2Pix",
 ]

@@ -6,6 +6,8 @@
 * `resnet_generator` / `resnet_discriminator`: SNGAN ResBlocks with the BigGAN
   pieces (conditional BN from a shared embedding, hierarchical latents,
   self-attention, projection discriminator);
+* `unet_generator`, `resnet_translator`, `patchgan_discriminator`: pix2pix /
+  CycleGAN image-to-image nets;
 * `digit_classifier`: the domain feature nets of the metrics.
 """
 
@@ -13,6 +15,7 @@ from kerasgan.nets.classifier import digit_classifier
 from kerasgan.nets.dcgan import dcgan_discriminator, dcgan_generator
 from kerasgan.nets.mlp import mlp_discriminator, mlp_generator
 from kerasgan.nets.resnet import resnet_discriminator, resnet_generator
+from kerasgan.nets.translation import patchgan_discriminator, resnet_translator, unet_generator
 
 __all__ = [
     "dcgan_discriminator",
@@ -22,4 +25,7 @@ __all__ = [
     "mlp_generator",
     "resnet_discriminator",
     "resnet_generator",
+    "patchgan_discriminator",
+    "resnet_translator",
+    "unet_generator",
 ]

@@ -1,0 +1,162 @@
+"""Train a translation zoo entry (pix2pix / CycleGAN on the embedded digit pairs) and write its card.
+
+    python tools/train_translation.py pix2pix_digits
+    python tools/train_translation.py cyclegan_digits [--threads 1]
+
+Trains `zoo/translation/NAME/config.json` on `digit_pairs` (its `train_split`),
+measures on the 450 held-out test pairs the per-pixel errors of G(x) vs T(x)
+(and for CycleGAN F(y) vs T^-1(y) and the cycle errors) next to the identity map,
+and writes the generators' weights (sha256 in `results.json`), `results.json`,
+`samples.png` (rows: x, G(x), T(x) [, y, F(y), T^-1(y)]) and the card.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from kerasgan import zoo  # noqa: E402
+from kerasgan._io import atomic_path, sha256_of, write_json  # noqa: E402
+from kerasgan.data import digit_transform, inverse_digit_transform  # noqa: E402
+from kerasgan.data.digit_pairs.digit_pairs import pair_arrays  # noqa: E402
+from kerasgan.data.translation import load_translation  # noqa: E402
+from kerasgan.metrics.translation import identity_errors, translation_errors  # noqa: E402
+from kerasgan.plotting import image_grid, save_png  # noqa: E402
+from kerasgan.training import environment  # noqa: E402
+
+
+def held_out():
+    x, y, _ = pair_arrays("test")
+    return x.astype(np.float32) / 127.5 - 1, y.astype(np.float32) / 127.5 - 1
+
+
+def evaluate(model, kind):
+    x, y = held_out()
+    if kind == "cyclegan":
+        errors = translation_errors(model.translate_x_to_y, x, y, digit_transform,
+                                    inverse_digit_transform, model.translate_y_to_x)
+    else:
+        errors = translation_errors(model.translate, x, y, digit_transform, inverse_digit_transform)
+    return errors, identity_errors(x, y, digit_transform, inverse_digit_transform)
+
+
+def picture(model, kind):
+    x, y = held_out()
+    x, y = x[:10], y[:10]
+    if kind == "cyclegan":
+        rows = [x, model.translate_x_to_y(x), digit_transform(x), y, model.translate_y_to_x(y),
+                inverse_digit_transform(y)]
+    else:
+        rows = [x, model.translate(x), digit_transform(x)]
+    return image_grid(np.concatenate(rows), columns=10)
+
+
+def card(entry):
+    c, r = entry.config, entry.results or {}
+    out = [f"# {entry.name}", "", c["description"], "",
+           "## Model and recipe", ""]
+    for role, spec in c["nets"].items():
+        out.append(f"- {role}: `kerasgan.nets.{spec['builder']}(**{spec['args']})`")
+    out += [f"- Model: `{c['model']}` with `{c.get('model_args', {})}`",
+            f"- Data: `{c['dataset']}`, split `{c['train_split']}`",
+            f"- Training: `{c['training']}`",
+            f"- Command: `{r.get('command', 'python tools/train_translation.py ' + entry.name)}`", ""]
+    if c.get("target"):
+        out += ["## Target", "", c["target"], ""]
+    if not r:
+        return "\n".join(out + ["## Measured", "", "Not trained yet: recipe only.", ""])
+    e, i = r["errors"], r["identity_errors"]
+    out += ["## Measured", "",
+            "Mean absolute per-pixel error on the [0, 1] scale, 450 held-out test digits "
+            "(`digit_pairs` test split), against the known transform T:", "",
+            "| error | this model | identity map |", "|---|---|---|",
+            f"| G(x) vs T(x) | {e['x_to_y']:.4f} | {i['x_to_y']:.4f} |"]
+    if "y_to_x" in e:
+        out += [f"| F(y) vs T⁻¹(y) | {e['y_to_x']:.4f} | {i['y_to_x']:.4f} |",
+                f"| F(G(x)) vs x (cycle) | {e['cycle_x']:.4f} | 0 |",
+                f"| G(F(y)) vs y (cycle) | {e['cycle_y']:.4f} | 0 |"]
+    ref = None
+    if c["model"] == "cyclegan":
+        paired = zoo.translation_entries().get("pix2pix_digits")
+        if paired is not None and paired.results:
+            ref = {"name": "pix2pix_digits", **paired.results["errors"]}
+    if ref:
+        out += ["", f"Paired reference ({ref['name']}): G(x) vs T(x) {ref['x_to_y']:.4f}; "
+                f"this model / reference = {e['x_to_y'] / ref['x_to_y']:.2f} (target ≤ 2)."]
+    env = r.get("env", {})
+    out += ["", f"- Training wall time: {r['train_wall_time_s']:.0f} s for {r['train_steps']} steps "
+            f"on {env.get('cpu_count')} CPU cores (TensorFlow {env.get('tensorflow')})",
+            "- Weights: " + ", ".join(f"`{w['file']}` sha256 `{w['sha256'][:16]}…`"
+                                       for w in r["weights"].values()) + " (verified on load)",
+            "", "Rows: x, G(x), T(x)" + (", y, F(y), T⁻¹(y)" if "y_to_x" in e else "") + ".",
+            "", "![samples](samples.png)", ""]
+    return "\n".join(out)
+
+
+def write_card(name):
+    zoo.refresh()
+    entry = zoo.get_translation_entry(name)
+    with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
+        with open(tmp, "w") as f:
+            f.write(card(entry))
+
+
+def train(name):
+    entry = zoo.get_translation_entry(name)
+    config = entry.config
+    training = config["training"]
+    keras.utils.set_random_seed(training["seed"])
+    model = zoo.create_translation(name)
+    ds = load_translation(config["dataset"], config["train_split"], training["batch_size"],
+                          seed=training["seed"])
+    start = time.time()
+    history = model.fit(ds, epochs=training["epochs"], steps_per_epoch=training["steps_per_epoch"],
+                        verbose=2)
+    wall = time.time() - start
+    errors, identity = evaluate(model, config["model"])
+    roles = ["generator"] if config["model"] == "pix2pix" else ["generator_xy", "generator_yx"]
+    weights = {}
+    for role in roles:
+        path = os.path.join(entry.path, f"{role}.weights.h5")
+        with atomic_path(path) as tmp:
+            getattr(model, role).save_weights(tmp)
+        weights[role] = {"file": os.path.basename(path), "sha256": sha256_of(path)}
+    save_png(picture(model, config["model"]), os.path.join(entry.path, "samples.png"))
+    results = {
+        "errors": errors, "identity_errors": identity,
+        "train_wall_time_s": wall, "train_steps": int(model.g_optimizer.iterations.numpy()),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "weights": weights, "env": environment(),
+        "command": f"python tools/train_translation.py {name}",
+        "trained_on": datetime.date.today().isoformat(),
+    }
+    write_json(os.path.join(entry.path, "results.json"), results)
+    write_card(name)
+    print(name, errors, "identity", identity, f"{wall:.0f} s", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=sorted(zoo.translation_entries()))
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--card-only", action="store_true", help="re-render the card only")
+    args = parser.parse_args()
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    if args.card_only:
+        write_card(args.name)
+    else:
+        train(args.name)
+
+
+if __name__ == "__main__":
+    main()
