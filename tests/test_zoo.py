@@ -177,14 +177,16 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
         "from kerasgan.metrics import get_extractor;"
         "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True), "
         "len(z.verify_weights(e)), e.weights_path, get_extractor('mnist-net').feature_dim, "
-        "z.get_feature_net_entry('digits-net').path]))"
+        "z.get_feature_net_entry('digits-net').path, "
+        "sorted(z.translation_entries()['cyclegan_digits'].results['weights'])]))"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          env=env, cwd=str(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    root, pretrained, size, weights, width, net_path = json.loads(
+    root, pretrained, size, weights, width, net_path, translation = json.loads(
         out.stdout.strip().splitlines()[-1])
+    assert translation == ["generator_xy", "generator_yx"]  # translation entries ship too
     assert width == 64 and net_path.startswith(str(target))  # feature nets ship too
     assert root.startswith(str(target))
     assert len(pretrained) == 14 + len(IMAGE_TRAINED)
