@@ -49,3 +49,19 @@ def test_two_folders_and_mismatched_sizes(tmp_path):
 def test_unknown_sources_are_refused():
     with pytest.raises(ValueError, match="takes 'digit_pairs', a 'cycle_gan/<name>'"):
         load_translation("mnist", "train", 2)
+
+
+def test_paired_folders_align_by_file_name(tmp_path):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "photos").mkdir()
+    for i in range(4):
+        save_png(np.full((8, 8, 3), 10 * i, np.uint8), tmp_path / "labels" / f"{i}.png")
+        save_png(np.full((8, 8, 3), 10 * i + 100, np.uint8), tmp_path / "photos" / f"{i}.png")
+    batch = next(iter(load_translation((tmp_path / "labels", tmp_path / "photos"), "train", 4,
+                                       paired=True, seed=3)))
+    x = np.round((batch["x"].numpy()[:, 0, 0, 0] + 1) * 127.5)
+    y = np.round((batch["y"].numpy()[:, 0, 0, 0] + 1) * 127.5)
+    np.testing.assert_array_equal(y, x + 100)  # each photo with its own label image
+    save_png(np.zeros((8, 8, 3), np.uint8), tmp_path / "photos" / "extra.png")
+    with pytest.raises(ValueError, match="same file names: 4 images .* 5 in .* 4 names in common"):
+        load_translation((tmp_path / "labels", tmp_path / "photos"), "train", 2, paired=True)

@@ -8,7 +8,9 @@ Sources:
 * `"cycle_gan/<name>"` (TFDS: `horse2zebra`, `facades`, ...): split `"train"`
   reads `trainA` as X and `trainB` as Y, `"test"` reads `testA` / `testB`; the two
   domains are shuffled independently (unpaired);
-* a pair of local image folders `(folder_x, folder_y)` (unpaired).
+* a pair of local image folders `(folder_x, folder_y)`: unpaired, or with
+  `paired=True` aligned by file name (pix2pix data such as facades: labels in one
+  folder, photos with the same names in the other).
 
 Both domains must come out at the same image size (use `image_size=` to
 resize); a mismatch is refused before any batch is read.
@@ -68,8 +70,42 @@ def _digit_pairs(split, batch_size, shuffle, repeat, seed, data_dir, drop_remain
         tf.data.AUTOTUNE)
 
 
+def _paired_folders(folder_x, folder_y, batch_size, image_size, shuffle, repeat, seed,
+                    drop_remainder):
+    from kerasgan.data.folder import list_image_files
+
+    names_x = {os.path.relpath(p, folder_x): p for p in list_image_files(folder_x)[0]}
+    names_y = {os.path.relpath(p, folder_y): p for p in list_image_files(folder_y)[0]}
+    common = sorted(set(names_x) & set(names_y))
+    if not common or len(common) != len(names_x) or len(common) != len(names_y):
+        raise ValueError(
+            f"Paired folders must hold the same file names: {len(names_x)} images in "
+            f"{folder_x!r}, {len(names_y)} in {folder_y!r}, {len(common)} names in common.")
+    size = None if image_size is None else (
+        (image_size, image_size) if isinstance(image_size, int) else tuple(image_size))
+
+    x = tf.data.Dataset.from_tensor_slices([names_x[n] for n in common])
+    y = tf.data.Dataset.from_tensor_slices([names_y[n] for n in common])
+
+    def load_image(path):
+        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+        if size is not None:
+            image = tf.image.resize(image, size, antialias=True)
+        return tf.cast(image, tf.float32) / 127.5 - 1.0
+
+    pairs = tf.data.Dataset.zip({"x": x, "y": y})
+    if shuffle:
+        pairs = pairs.shuffle(len(common), seed=seed, reshuffle_each_iteration=True)
+    pairs = pairs.map(lambda e: {"x": load_image(e["x"]), "y": load_image(e["y"])},
+                      num_parallel_calls=tf.data.AUTOTUNE)
+    if repeat:
+        pairs = pairs.repeat()
+    return pairs.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
 def load_translation(source, split="train", batch_size=1, *, image_size=None, shuffle=True,
-                     repeat=True, seed=None, data_dir=None, download=True, drop_remainder=True):
+                     repeat=True, seed=None, data_dir=None, download=True, drop_remainder=True,
+                     paired=False):
     """Batches `{"x": float32 [B, H, W, C_x], "y": float32 [B, H, W, C_y]}` in [-1, 1].
 
     Args:
@@ -80,6 +116,7 @@ def load_translation(source, split="train", batch_size=1, *, image_size=None, sh
         image_size: resize both domains to this size (int or `(H, W)`).
         shuffle, repeat, seed, data_dir, download, drop_remainder: as in
             `kerasgan.data.load`, applied to each domain.
+        paired: two folders only: pair their images by file name (RGB).
 
     Raises:
         ValueError: unknown source or split, or domains of different image sizes.
@@ -98,6 +135,9 @@ def load_translation(source, split="train", batch_size=1, *, image_size=None, sh
     if isinstance(source, (tuple, list)):
         if len(source) != 2:
             raise ValueError(f"Give two image folders (folder_x, folder_y); got {source!r}.")
+        if paired:
+            return _paired_folders(os.fspath(source[0]), os.fspath(source[1]), int(batch_size),
+                                   image_size, shuffle, repeat, seed, drop_remainder)
         x = load(os.fspath(source[0]), "train", seed=seed, **options)
         y = load(os.fspath(source[1]), "train", seed=None if seed is None else seed + 1,
                  **options)
