@@ -100,6 +100,20 @@ def write_json(path, data):
             f.write("\n")
 
 
+def write_text(path, text):
+    """Write `text` to `path`, atomically (cards, READMEs).
+
+    Example:
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "card.md")
+    >>> write_text(p, "# card"); open(p).read()
+    '# card'
+    """
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            f.write(text)
+
+
 def sha256_of(path):
     """Hex sha256 of a file.
 

@@ -30,3 +30,13 @@ def test_sha256_matches_hashlib(tmp_path):
     p = tmp_path / "blob"
     p.write_bytes(os.urandom(3 << 20))
     assert sha256_of(p) == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_write_text_replaces_atomically(tmp_path):
+    from kerasgan._io import write_text
+
+    path = tmp_path / "card.md"
+    write_text(path, "old")
+    write_text(path, "new")
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["card.md"]  # no temporary file left

@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import atomic_path  # noqa: E402
+from kerasgan._io import write_text  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
@@ -345,10 +345,7 @@ def rendered_readme():
 
 
 def update_readme():
-    text = rendered_readme()
-    with atomic_path(README) as tmp:
-        with open(tmp, "w") as f:
-            f.write(text)
+    write_text(README, rendered_readme())
 
 
 def main():
@@ -359,9 +356,7 @@ def main():
     if args.cards:
         for name in zoo.list_models():
             entry = zoo.get_entry(name)
-            with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
-                with open(tmp, "w") as f:
-                    f.write(render_card(entry))
+            write_text(os.path.join(entry.path, "README.md"), render_card(entry))
     if args.check:
         with open(README) as f:
             if f.read() != rendered_readme():

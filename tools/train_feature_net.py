@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from kerasgan import nets, zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json  # noqa: E402
+from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.data import load  # noqa: E402
 from kerasgan.nets.classifier import FEATURE_LAYER  # noqa: E402
 from kerasgan.training import environment  # noqa: E402
@@ -158,9 +158,7 @@ def train(name, data=None):
 def write_card(name):
     zoo.refresh()
     entry = zoo.get_feature_net_entry(name)
-    with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
-        with open(tmp, "w") as f:
-            f.write(render_feature_net_card(entry))
+    write_text(os.path.join(entry.path, "README.md"), render_feature_net_card(entry))
 
 
 def main():

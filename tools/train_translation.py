@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json  # noqa: E402
+from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.data import digit_transform, inverse_digit_transform  # noqa: E402
 from kerasgan.data.digit_pairs.digit_pairs import pair_arrays  # noqa: E402
 from kerasgan.data.translation import load_translation  # noqa: E402
@@ -104,9 +104,7 @@ def card(entry):
 def write_card(name):
     zoo.refresh()
     entry = zoo.get_translation_entry(name)
-    with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
-        with open(tmp, "w") as f:
-            f.write(card(entry))
+    write_text(os.path.join(entry.path, "README.md"), card(entry))
 
 
 def train(name):

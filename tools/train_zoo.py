@@ -24,7 +24,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json  # noqa: E402
+from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.training import train_run  # noqa: E402
 from render_readme import render_card, update_readme  # noqa: E402
 
@@ -52,9 +52,7 @@ def train_entry(name, scratch, data=None):
     results["trained_on"] = datetime.date.today().isoformat()
     write_json(os.path.join(target, "results.json"), results)
     zoo.refresh()
-    with atomic_path(os.path.join(target, "README.md")) as tmp:
-        with open(tmp, "w") as f:
-            f.write(render_card(zoo.get_entry(name)))
+    write_text(os.path.join(target, "README.md"), render_card(zoo.get_entry(name)))
     m = results["metrics"]
     if "fid" in m:
         print(f"{name}: {m['labels']['fid']} {m['fid']:.3f}, KID {m['kid']:.4f}, precision "
@@ -89,9 +87,7 @@ def reevaluate_entry(name, data=None):
     }
     write_json(os.path.join(entry.path, "results.json"), results)
     zoo.refresh()
-    with atomic_path(os.path.join(entry.path, "README.md")) as tmp:
-        with open(tmp, "w") as f:
-            f.write(render_card(zoo.get_entry(name)))
+    write_text(os.path.join(entry.path, "README.md"), render_card(zoo.get_entry(name)))
     print(f"{name}: re-evaluated", {k: results["metrics"][k] for k in ("fid", "precision")
                                      if k in results["metrics"]}, flush=True)
 
