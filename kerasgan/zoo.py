@@ -149,6 +149,13 @@ def _scan(root):
     return entries
 
 
+def _lookup(table, kind, name):
+    """`table[name]`, or a ValueError listing the valid names, closest first."""
+    if name not in table:
+        raise unknown_name_error(kind, name, table)
+    return table[name]
+
+
 def entries():
     """All entries, `{name: ZooEntry}` (re-read after `refresh()`).
 
@@ -190,10 +197,7 @@ def get_feature_net_entry(name):
     >>> get_feature_net_entry("digits-net").config["dataset"]
     'digits/28x28'
     """
-    table = feature_net_entries()
-    if name not in table:
-        raise unknown_name_error("feature net", name, table)
-    return table[name]
+    return _lookup(feature_net_entries(), "feature net", name)
 
 
 def list_models(*, filter=None, pretrained=None):
@@ -224,10 +228,7 @@ def get_entry(name):
     >>> get_entry("sngan_grid25").config["variant"]
     'sngan'
     """
-    table = entries()
-    if name not in table:
-        raise unknown_name_error("zoo entry", name, table)
-    return table[name]
+    return _lookup(entries(), "zoo entry", name)
 
 
 def verify_weights(entry):
@@ -327,10 +328,7 @@ def get_translation_entry(name):
     >>> get_translation_entry("cyclegan_digits").config["model"]
     'cyclegan'
     """
-    table = translation_entries()
-    if name not in table:
-        raise unknown_name_error("translation entry", name, table)
-    return table[name]
+    return _lookup(translation_entries(), "translation entry", name)
 
 
 def create_translation(name, pretrained=False, compile=True):
