@@ -2,6 +2,8 @@
 
     kerasgan train [NAME] [--dataset D] [--epochs N] [--steps-per-epoch N]
                    [--batch-size N] [--seed S] [--out RUN_DIR]
+                   [--strategy default|mirrored|multi_worker|tpu] [--tpu ADDRESS]
+                   [--mixed-precision float32|mixed_float16|mixed_bfloat16] [--jit auto|on|off]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
                       [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
@@ -46,6 +48,14 @@ flags.DEFINE_bool("download", False, "Let TFDS download a dataset that is not pr
                   "(the project's own datasets are always generated locally).")
 flags.DEFINE_bool("pretrained", False, "`zoo list`: only entries with weights.")
 flags.DEFINE_bool("debug", False, "Show full tracebacks on errors.")
+flags.DEFINE_string("strategy", "default", "`train`: tf.distribute strategy: default, mirrored "
+                    "(all local GPUs), multi_worker (cluster from TF_CONFIG) or tpu.")
+flags.DEFINE_string("tpu", None, "`train --strategy tpu`: TPU name or grpc:// address "
+                    "(default: $TPU_NAME, else TPUs attached to this host).")
+flags.DEFINE_string("mixed-precision", None, "`train`: dtype policy: float32, mixed_float16 "
+                    "(with loss scaling) or mixed_bfloat16 (default: float32).")
+flags.DEFINE_string("jit", "auto", "`train`: XLA for the train step: auto (on with one "
+                    "replica), on or off.")
 
 COMMANDS = ("train", "evaluate", "sample", "export", "zoo")
 
@@ -77,10 +87,22 @@ def cmd_train(args):
 
     name = args[0] if args else zoo.DEFAULT_ENTRY
     entry = zoo.get_entry(name)
+    from kerasgan.distribute import STRATEGIES
+    from kerasgan.precision import check_policy
+
+    if _flag("strategy") not in STRATEGIES:
+        raise UsageError(f"--strategy must be one of {', '.join(STRATEGIES)}; got "
+                         f"{_flag('strategy')!r}.")
+    if _flag("mixed-precision") is not None:
+        check_policy(_flag("mixed-precision"))
+    jits = {"auto": "auto", "on": True, "off": False}
+    if _flag("jit") not in jits:
+        raise UsageError(f"--jit must be auto, on or off; got {_flag('jit')!r}.")
+    jit = jits[_flag("jit")]
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = _flag("out") or os.path.join("runs", f"{name}-{stamp}")
     print(f"Training zoo entry {name!r} into {out}")
-    _, results = train_run(
+    gan, results = train_run(
         entry.config,
         out,
         dataset=_flag("dataset"),
@@ -90,7 +112,18 @@ def cmd_train(args):
         seed=_flag("seed"),
         data_dir=_flag("data-dir"),
         download=_flag("download"),
+        strategy=_flag("strategy"),
+        tpu=_flag("tpu"),
+        mixed_precision=_flag("mixed-precision"),
+        jit_compile=jit,
     )
+    from kerasgan import distribute
+
+    role = distribute.worker_role(gan.distribute_strategy)
+    if not role[2]:
+        print(f"Worker {role[0]}:{role[1]} done (final weights sha256 {results['weights_digest']}); "
+              "the chief wrote the run directory.")
+        return
     metrics = {k: v for k, v in results["metrics"].items() if k != "protocol"}
     print(json.dumps({"run_dir": out, "train_wall_time_s": results["train_wall_time_s"],
                       "metrics": metrics}, indent=2))

@@ -81,9 +81,9 @@ def export_generator(gan, filepath):
 
     def run(latents, labels=None):
         if not conditional:
-            return {"samples": generator(latents, training=False)}
+            return {"samples": tf.cast(generator(latents, training=False), tf.float32)}
         labels = checked_labels(labels, tf.shape(latents)[0])
-        return {"samples": generator([latents, labels], training=False)}
+        return {"samples": tf.cast(generator([latents, labels], training=False), tf.float32)}
 
     def sample_latents(num, seed):
         check = tf.debugging.assert_non_negative(
@@ -145,7 +145,7 @@ def _translator(net, message):
                       tf.debugging.assert_less_equal(images, 1.001, message=message)]
             with tf.control_dependencies(checks):
                 images = tf.identity(images)
-        return {"images": net(images, training=False)}
+        return {"images": tf.cast(net(images, training=False), tf.float32)}
 
     return translate
 

@@ -30,7 +30,8 @@ def _per_example_gradient_norm(critic, inputs):
         tape.watch(inputs)
         logits = critic(inputs)
         total = tf.reduce_sum(logits)
-    grads = tape.gradient(total, inputs)
+    # float32 for the squares even when the critic computes in float16 (mixed precision).
+    grads = tf.cast(tape.gradient(total, inputs), tf.float32)
     squared = tf.reduce_sum(tf.reshape(tf.square(grads), [tf.shape(grads)[0], -1]), axis=1)
     return squared
 

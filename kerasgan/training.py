@@ -19,7 +19,9 @@ import copy
 import glob
 import os
 import platform
+import shutil
 import sys
+import tempfile
 import time
 
 import keras
@@ -245,12 +247,29 @@ def train_run(
     download=True,
     verbose="auto",
     export=True,
+    strategy=None,
+    tpu=None,
+    mixed_precision=None,
+    jit_compile="auto",
 ):
     """Train the GAN a config describes and write a run directory.
 
     Arguments given here override the config's `training` section;
     `data_dir` and `download` go to `kerasgan.data.load`.
     Returns `(gan, results)` where `results` is what `metrics.json` holds.
+
+    Scale options:
+        strategy: a `tf.distribute.Strategy`, or a name for
+            `kerasgan.distribute.make_strategy` (`"default"`, `"mirrored"`,
+            `"multi_worker"` (TF_CONFIG), `"tpu"`, with `tpu` its address).
+            The GAN is built and compiled in its scope; the batch size is the
+            global batch and must split over the replicas (checked before
+            anything is built). In a multi-worker run only the chief writes
+            `out_dir`; the other workers write to temporary directories that
+            are removed at the end.
+        mixed_precision: a `kerasgan.precision.POLICIES` name (e.g.
+            `"mixed_float16"`, with loss scaling), set while the nets are built.
+        jit_compile: XLA for the train step (True / False / "auto").
 
     Example:
     >>> from kerasgan import zoo
@@ -274,13 +293,30 @@ def train_run(
         raise unknown_name_error("dataset", dataset, known)
     _check_writable(out_dir)
 
+    from kerasgan import distribute
+    from kerasgan.precision import check_policy
+
+    if strategy is None or isinstance(strategy, str):
+        strategy = distribute.make_strategy(strategy or "default", tpu=tpu)
+    global_batch = distribute.check_global_batch(int(training.get("batch_size", 256)), strategy)
+    policy = check_policy(mixed_precision or keras.mixed_precision.global_policy().name)
+    task_type, task_id, chief = distribute.worker_role(strategy)
+    if not chief:  # only the chief writes the run directory
+        out_dir = tempfile.mkdtemp(prefix=f"kerasgan-{task_type}{task_id}-")
+
     keras.utils.set_random_seed(seed)
     config = copy.deepcopy(config)
     config.setdefault("variant_args", {})["seed"] = seed
-    gan = compile_gan(build_gan(config), config)
+    previous_policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        with strategy.scope():
+            gan = compile_gan(build_gan(config), config, jit_compile=jit_compile)
+    finally:
+        keras.mixed_precision.set_global_policy(previous_policy)
     preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
     ds = data_lib.load(
-        dataset, training.get("split", "train"), int(training.get("batch_size", 256)), seed=seed,
+        dataset, training.get("split", "train"), global_batch, seed=seed,
         **preprocessing,
         data_dir=data_dir, download=download,
     )
@@ -325,6 +361,13 @@ def train_run(
         "dataset": dataset,
         "training": training,
         "train_wall_time_s": round(wall, 2),
+        "scale": {
+            "strategy": ("MultiWorkerMirroredStrategy" if distribute.is_multi_worker(strategy)
+                         else type(strategy).__name__), "replicas": strategy.num_replicas_in_sync,
+            "workers": distribute.num_workers(strategy), "mixed_precision": policy,
+            "jit_compile": bool(gan.jit_compile),
+        },
+        "weights_digest": distribute.weights_digest(gan),
         "train_steps": int(gan.optimizer.iterations.numpy()),
         "epoch_end_wall_time_s": epoch_times,
         "metrics": evaluate_gan(gan, dataset, **evaluation),
@@ -337,4 +380,6 @@ def train_run(
     save_png(sample_picture(gan, dataset, **picture_args), os.path.join(out_dir, "samples.png"))
     if export:
         gan.export(os.path.join(out_dir, "saved_model"))
+    if not chief:
+        shutil.rmtree(out_dir, ignore_errors=True)
     return gan, results

@@ -135,6 +135,13 @@ def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
          "Training images must have shape [batch, 2] and a float dtype; got shape [256, 28, 28, 1]"),
         (["evaluate", "r1gan_ring8", "--out", "/proc/forbidden/m.json"], "is not writable"),
         (["evaluate", "r1gan_ring8", "--out", "/tmp"], "is a directory"),
+        (["train", "nsgan_ring8", "--strategy", "gpu"],
+         "--strategy must be one of default, mirrored, multi_worker, tpu; got 'gpu'"),
+        (["train", "nsgan_ring8", "--strategy", "tpu", "--out", "/tmp/kerasgan-cli-tpu"],
+         "The tpu strategy needs a TPU, and this machine has none"),
+        (["train", "nsgan_ring8", "--mixed-precision", "fp16"],
+         "Unknown precision policy 'fp16'; expected one of ['float32', 'mixed_float16'"),
+        (["train", "nsgan_ring8", "--jit", "maybe"], "--jit must be auto, on or off; got 'maybe'"),
     ],
 )
 def test_errors_are_one_paragraph_without_traceback(args, message):
@@ -148,3 +155,31 @@ def test_debug_flag_shows_the_traceback():
     result = kerasgan("zoo", "show", "nope", "--debug")
     assert result.returncode != 0
     assert "Traceback" in result.stderr
+
+
+def test_malformed_tf_config_is_a_clear_cli_error():
+    result = kerasgan("train", "nsgan_ring8", "--strategy", "multi_worker", "--out",
+                      "/tmp/kerasgan-cli-mw", env={"TF_CONFIG": '{"cluster": {"worker": ["localhost"]}}'})
+    assert result.returncode == 2
+    assert "TF_CONFIG must be a JSON object with a 'cluster' object" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_train_in_mixed_float16_records_it_and_serves_float32(tmp_path):
+    out = tmp_path / "run"
+    result = kerasgan("train", "nsgan_ring8", "--mixed-precision", "mixed_float16", "--jit", "off",
+                      "--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "64",
+                      "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    scale = json.loads((out / "metrics.json").read_text())["scale"]
+    assert scale == {"strategy": "_DefaultDistributionStrategy", "replicas": 1, "workers": 1,
+                     "mixed_precision": "mixed_float16", "jit_compile": False}
+    script = (
+        "import tensorflow as tf\n"
+        f"m = tf.saved_model.load({str(out / 'saved_model')!r})\n"
+        "s = m.sample(num=tf.constant(3), seed=tf.constant(1))['samples']\n"
+        "print(s.dtype.name, s.shape)\n")
+    served = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env=ENV, timeout=300)
+    assert served.returncode == 0, served.stderr[-2000:]
+    assert served.stdout.strip().splitlines()[-1] == "float32 (3, 2)"

@@ -316,6 +316,9 @@ class GAN(keras.Model):
                 located in device CPU:1 from device CPU:0").
             **kwargs: passed to `keras.Model.compile` (e.g. `steps_per_execution`).
 
+        If the generator or discriminator computes in float16 (built under a
+        `mixed_float16` policy), its optimizer is wrapped in a
+        `keras.optimizers.LossScaleOptimizer` (`kerasgan.precision`).
         Both optimizers are built here, so under a strategy call `compile` inside
         `strategy.scope()`.
 
@@ -337,6 +340,11 @@ class GAN(keras.Model):
             raise ValueError("g_optimizer and d_optimizer must be two different optimizers.")
         if jit_compile == "auto":
             jit_compile = tf.distribute.get_strategy().num_replicas_in_sync == 1
+        from kerasgan.precision import loss_scaled
+
+        # Nets computing in float16 (a mixed_float16 policy): dynamic loss scaling.
+        g_optimizer = loss_scaled(g_optimizer, [self.generator])
+        d_optimizer = loss_scaled(d_optimizer, [self.discriminator])
         # The generator's optimizer is Keras' `model.optimizer`: its `iterations`
         # counts training steps (callbacks, TensorBoard) and keys the random draws.
         super().compile(optimizer=g_optimizer, jit_compile=jit_compile, **kwargs)
@@ -365,11 +373,16 @@ class GAN(keras.Model):
         return self.sampling_generator(latents, training=training)  # [latents, labels] if conditional
 
     # --------------------------------------------------------------- training
-    def fit(self, x=None, y=None, *args, **kwargs):
+    def fit(self, x=None, y=None, *args, training_loop="auto", **kwargs):
         """`keras.Model.fit`, after checking the data against the model.
 
         The data's structure, sample shape and dtype are checked before the
         first step; a mismatch raises a ValueError naming expected and given.
+        So is a global batch that does not split over the strategy's replicas.
+        Under `MultiWorkerMirroredStrategy` the steps run in kerasgan's own
+        loop (`kerasgan.distribute.fit_loop`, same callbacks and History),
+        because Keras 3.15's `fit` fails there; `training_loop="own"` /
+        `"keras"` chooses explicitly.
 
         Example:
         >>> from kerasgan.nets import mlp_generator, mlp_discriminator
@@ -385,7 +398,10 @@ class GAN(keras.Model):
         check_training_data(x, self.data_shape, self.latent_dim, self.num_classes, y)
         if self.num_classes is not None and isinstance(x, tf.data.Dataset):
             x = with_label_checks(x, self.num_classes)
-        return super().fit(x, y, *args, **kwargs)
+        from kerasgan.distribute import fit_with_strategy, positional_fit_arguments
+
+        kwargs.update(positional_fit_arguments(args))
+        return fit_with_strategy(self, super().fit, x, y, training_loop=training_loop, **kwargs)
 
     def _step_seed(self, *purpose):
         step = tf.cast(self.optimizer.iterations, tf.int64)
@@ -475,12 +491,13 @@ class GAN(keras.Model):
                     due = tf.equal(self.d_optimizer.iterations % penalty.interval, 0)
                     value = tf.cond(
                         due,
-                        lambda p=penalty, s=seed: p(critic, real_in, fake_in, s),
+                        lambda p=penalty, s=seed: tf.cast(p(critic, real_in, fake_in, s), tf.float32),
                         lambda: tf.constant(0.0),
                     )
+                value = tf.cast(value, tf.float32)  # float16 critics (mixed precision)
                 penalty_values[penalty.name] = (value, due)
                 total = total + penalty.weight * penalty.interval * value
-            scaled = total / replicas
+            scaled = self.d_optimizer.scale_loss(total / replicas)
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.d_optimizer.apply_gradients(zip(grads, variables))
@@ -498,7 +515,7 @@ class GAN(keras.Model):
             if self.gan_loss.generator_needs_real_logits:
                 real_logits = self._discriminate(self._noisy(real, _NOISE_REAL, self.d_steps), labels, True)
             g_loss = self.gan_loss.generator_loss(fake_logits, real_logits)
-            scaled = g_loss / replicas
+            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
         variables = self.generator.trainable_variables
         grads = tape.gradient(scaled, variables)
         self.g_optimizer.apply_gradients(zip(grads, variables))
@@ -611,7 +628,8 @@ class GAN(keras.Model):
                 chunks.append(self.sampling_generator([part, part_labels], training=False))
         if not chunks:
             return np.zeros((0, *self.data_shape), np.float32)
-        return np.concatenate([np.asarray(c) for c in chunks], axis=0)
+        # float32 also when the generator computes in float16 / bfloat16 (mixed precision).
+        return np.concatenate([np.asarray(tf.cast(c, tf.float32)) for c in chunks], axis=0)
 
     def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
         """Write the (EMA) generator as a SavedModel; see `kerasgan.export.export_generator`.
