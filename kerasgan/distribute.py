@@ -30,6 +30,7 @@ import json
 import os
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from kerasgan._validation import check_positive_int
@@ -405,11 +406,56 @@ def weights_digest(model):
     """
     import hashlib
 
-    import numpy as np
-
     digest = hashlib.sha256()
     for variable in model.weights:
         value = np.ascontiguousarray(np.asarray(variable))
         digest.update(str((value.dtype.str, value.shape)).encode())
         digest.update(value.tobytes())
     return digest.hexdigest()
+
+
+def gradient_bytes_per_step(gan, bytes_per_value=4):
+    """Bytes all-reduced per training step of `gan` under data parallelism.
+
+    Every discriminator update all-reduces D's gradients and the generator
+    update G's: `bytes_per_value * (d_steps * |theta_D| + |theta_G|)`
+    (trainable weights; float32 gradients by default, also under mixed
+    precision, whose variables stay float32).
+
+    Example:
+    >>> from kerasgan.models import GAN
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> gan = GAN(mlp_generator(2, (2,), (4,)), mlp_discriminator((2,), (4,)), d_steps=2)
+    >>> gradient_bytes_per_step(gan)   # G: 2*4+4 + 4*2+2 = 22; D: 2*4+4 + 4*1+1 = 17
+    224
+    """
+    def count(variables):
+        return sum(int(np.prod(v.shape)) for v in variables)
+
+    values = (gan.d_steps * count(gan.discriminator.trainable_weights)
+              + count(gan.generator.trainable_weights))
+    return bytes_per_value * values
+
+
+def predicted_images_per_second(step_seconds, per_device_batch, gradient_bytes, devices,
+                                 bandwidth_bytes_per_s, latency_s=0.0, all_reduces_per_step=2):
+    """Data-parallel throughput predicted from one device's step and the all-reduce size.
+
+    A ring all-reduce of `g` bytes over `n` devices moves `2 (n-1)/n * g`
+    bytes through each link and takes `2 (n-1)` latency hops; with no overlap
+    of communication and computation (a conservative bound; Keras applies the
+    updates after the whole backward pass):
+
+        images/s = n * b / (t_step + 2 (n-1)/n * g / B + all_reduces * 2 (n-1) * latency)
+
+    Example:
+    >>> round(predicted_images_per_second(0.01, 64, 1e6, 1, 1e9))   # one device: b / t
+    6400
+    >>> round(predicted_images_per_second(0.01, 64, 1e6, 2, 1e9))   # + 1 MB / 1 GB/s
+    11636
+    """
+    devices = check_positive_int("devices", devices)
+    hops = 2 * (devices - 1)
+    comm = (hops / devices) * gradient_bytes / bandwidth_bytes_per_s
+    comm += all_reduces_per_step * hops * latency_s
+    return devices * per_device_batch / (step_seconds + comm)

@@ -88,6 +88,43 @@ def compile_gan(gan, config, jit_compile="auto"):
     return gan
 
 
+#: Learning-rate scaling rules for a global batch other than the recipe's.
+LR_SCALING = ("none", "linear", "sqrt")
+
+
+def scale_learning_rates(config, global_batch, rule="none"):
+    """A copy of `config` whose optimizers' learning rates follow `rule` for `global_batch`.
+
+    The recipe's `training.batch_size` is the reference: with `"linear"` the
+    rates are multiplied by `global_batch / batch_size`, with `"sqrt"` by its
+    square root, with `"none"` left as they are (GAN recipes usually keep the
+    rate when the batch grows, as BigGAN did). A schedule's
+    `initial_learning_rate` is scaled.
+
+    Example:
+    >>> config = {"training": {"batch_size": 64}, "optimizers": {"generator": {
+    ...     "class_name": "Adam", "config": {"learning_rate": 1e-4}}}}
+    >>> scale_learning_rates(config, 256, "linear")["optimizers"]["generator"]["config"]
+    {'learning_rate': 0.0004}
+    """
+    if rule not in LR_SCALING:
+        raise ValueError(f"Unknown learning-rate scaling {rule!r}; expected one of {list(LR_SCALING)}.")
+    config = copy.deepcopy(config)
+    reference = int(config.get("training", {}).get("batch_size", global_batch))
+    ratio = global_batch / reference
+    factor = {"none": 1.0, "linear": ratio, "sqrt": ratio ** 0.5}[rule]
+    if factor == 1.0:
+        return config
+    for optimizer in config.get("optimizers", {}).values():
+        rate = optimizer.setdefault("config", {}).get("learning_rate", 1e-3)
+        if isinstance(rate, dict):
+            schedule = rate.setdefault("config", {})
+            schedule["initial_learning_rate"] = schedule["initial_learning_rate"] * factor
+        else:
+            optimizer["config"]["learning_rate"] = rate * factor
+    return config
+
+
 def is_mixture_dataset(dataset):
     """True for the 2-D benchmark datasets (`gaussian_mixture/...`).
 
@@ -251,6 +288,7 @@ def train_run(
     tpu=None,
     mixed_precision=None,
     jit_compile="auto",
+    lr_scaling="none",
 ):
     """Train the GAN a config describes and write a run directory.
 
@@ -270,6 +308,8 @@ def train_run(
         mixed_precision: a `kerasgan.precision.POLICIES` name (e.g.
             `"mixed_float16"`, with loss scaling), set while the nets are built.
         jit_compile: XLA for the train step (True / False / "auto").
+        lr_scaling: `"none"`, `"linear"` or `"sqrt"`: learning rates for a
+            global batch other than the recipe's (`scale_learning_rates`).
 
     Example:
     >>> from kerasgan import zoo
@@ -305,7 +345,7 @@ def train_run(
         out_dir = tempfile.mkdtemp(prefix=f"kerasgan-{task_type}{task_id}-")
 
     keras.utils.set_random_seed(seed)
-    config = copy.deepcopy(config)
+    config = scale_learning_rates(config, global_batch, lr_scaling)
     config.setdefault("variant_args", {})["seed"] = seed
     previous_policy = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(policy)
@@ -365,7 +405,7 @@ def train_run(
             "strategy": ("MultiWorkerMirroredStrategy" if distribute.is_multi_worker(strategy)
                          else type(strategy).__name__), "replicas": strategy.num_replicas_in_sync,
             "workers": distribute.num_workers(strategy), "mixed_precision": policy,
-            "jit_compile": bool(gan.jit_compile),
+            "jit_compile": bool(gan.jit_compile), "lr_scaling": lr_scaling,
         },
         "weights_digest": distribute.weights_digest(gan),
         "train_steps": int(gan.optimizer.iterations.numpy()),

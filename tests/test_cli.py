@@ -173,7 +173,8 @@ def test_train_in_mixed_float16_records_it_and_serves_float32(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     scale = json.loads((out / "metrics.json").read_text())["scale"]
     assert scale == {"strategy": "_DefaultDistributionStrategy", "replicas": 1, "workers": 1,
-                     "mixed_precision": "mixed_float16", "jit_compile": False}
+                     "mixed_precision": "mixed_float16", "jit_compile": False,
+                     "lr_scaling": "none"}
     script = (
         "import tensorflow as tf\n"
         f"m = tf.saved_model.load({str(out / 'saved_model')!r})\n"

@@ -18,6 +18,7 @@ import tensorflow as tf
 
 from kerasgan import distribute, nets
 from kerasgan.models import CycleGAN, Pix2Pix, create_variant
+from kerasgan.nets import mlp_discriminator, mlp_generator
 from test_models_gan import LATENT, small_gan
 from test_models_gan import sgd_compile as sgd
 
@@ -343,3 +344,26 @@ def test_two_workers_on_localhost_train_a_zoo_entry_and_agree(tmp_path):
     assert distribute.weights_digest(restored) == digest
     with h5py.File(out / "checkpoints" / "epoch_0002.weights.h5") as f:
         assert "d_optimizer" in f and "g_optimizer" in f
+
+
+# ------------------------------------------------------------ scaling model
+def test_gradient_bytes_count_every_update():
+    gan = create_variant("wgan_gp", mlp_generator(LATENT, (2,), (16,)),
+                         mlp_discriminator((2,), (16,)))
+    g, d = gan.generator.count_params(), gan.discriminator.count_params()
+    assert distribute.gradient_bytes_per_step(gan) == 4 * (g + gan.d_steps * d)
+    assert distribute.gradient_bytes_per_step(gan, bytes_per_value=2) == 2 * (g + gan.d_steps * d)
+
+
+def test_predicted_throughput_closed_form():
+    t, b, g, bw, lat = 0.02, 32, 4e6, 1e9, 1e-5
+    assert distribute.predicted_images_per_second(t, b, g, 1, bw, lat) == pytest.approx(b / t)
+    for n in (2, 8, 64):
+        comm = 2 * (n - 1) / n * g / bw + 2 * 2 * (n - 1) * lat
+        expected = n * b / (t + comm)
+        assert distribute.predicted_images_per_second(t, b, g, n, bw, lat) == pytest.approx(expected)
+    # efficiency falls with the device count and rises with the bandwidth
+    eff = [distribute.predicted_images_per_second(t, b, g, n, bw) / (n * b / t) for n in (2, 4, 8)]
+    assert eff[0] > eff[1] > eff[2]
+    assert distribute.predicted_images_per_second(t, b, g, 8, 10 * bw) > \
+        distribute.predicted_images_per_second(t, b, g, 8, bw)
