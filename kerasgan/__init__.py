@@ -26,11 +26,13 @@ from kerasgan import (  # noqa: E402,F401
     callbacks,
     constraints,
     data,
+    distribute,
     layers,
     losses,
     metrics,
     models,
     nets,
+    precision,
     regularizers,
     zoo,
 )

@@ -11,6 +11,7 @@
                     --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
     kerasgan zoo [list [PATTERN] | show NAME] [--pretrained]
+    kerasgan bench [PATTERN ...] [--batch-size N] [--steps N] [--no-torch] [--markdown] ...
 
 NAME is a zoo entry (`kerasgan zoo list`); `train` defaults to
 `kerasgan.zoo.DEFAULT_ENTRY`. Without `--weights`, `evaluate`, `sample` and
@@ -60,7 +61,7 @@ flags.DEFINE_string("lr-scaling", "none", "`train`: learning rates for a --batch
 flags.DEFINE_string("jit", "auto", "`train`: XLA for the train step: auto (on with one "
                     "replica), on or off.")
 
-COMMANDS = ("train", "evaluate", "sample", "export", "zoo")
+COMMANDS = ("train", "evaluate", "sample", "export", "zoo", "bench")
 
 
 class UsageError(ValueError):
@@ -286,9 +287,38 @@ def _main_with_errors(argv):
         sys.exit(2)
 
 
+def cmd_bench(argv):
+    """`kerasgan bench [PATTERN ...] [options]`: the train-step benchmark (kerasgan.benchmark).
+
+    Its options are argparse options of `kerasgan.benchmark.add_arguments`
+    (`kerasgan bench --help`), parsed here rather than by absl.
+    """
+    import argparse
+
+    from kerasgan import benchmark
+
+    parser = argparse.ArgumentParser(
+        prog="kerasgan bench",
+        description="Train-step images/s of zoo entries (with and without XLA) against a plain "
+                    "Keras GAN step and PyTorch on the same nets and batch; peak memory, FLOP/s "
+                    "vs the matmul peak, SavedModel sampling, input-pipeline waiting.")
+    benchmark.add_arguments(parser)
+    benchmark.run_from_args(parser.parse_args(argv))
+
+
 def run():
     """Console-script entry point."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if len(sys.argv) > 1 and sys.argv[1] == "bench":
+        debug = "--debug" in sys.argv
+        try:
+            cmd_bench([a for a in sys.argv[2:] if a != "--debug"])
+        except Exception as error:  # one paragraph, no traceback, unless --debug
+            if debug:
+                raise
+            print(f"kerasgan: error: {error}", file=sys.stderr)
+            sys.exit(2)
+        return
     app.run(_main_with_errors)
 
 

@@ -184,3 +184,18 @@ def test_train_in_mixed_float16_records_it_and_serves_float32(tmp_path):
                             env=ENV, timeout=300)
     assert served.returncode == 0, served.stderr[-2000:]
     assert served.stdout.strip().splitlines()[-1] == "float32 (3, 2)"
+
+
+def test_bench_command_measures_an_entry_and_refuses_unknown_names(tmp_path):
+    out = tmp_path / "bench.json"
+    result = kerasgan("bench", "dcgan_digits", "--steps", "2", "--warmup", "1", "--repeats", "1",
+                      "--no-torch", "--profile", "never", "--json", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    row = json.loads(out.read_text())[0]
+    assert row["name"] == "dcgan_digits" and row["batch"] == 64
+    assert set(row["settings"]) >= {"kerasgan_xla", "kerasgan_no_xla", "plain_keras_xla",
+                                    "plain_keras_no_xla"}
+    assert row["sampling_images_per_second"] > 0 and 0 < row["flops_fraction"]
+    bad = kerasgan("bench", "nope")
+    assert bad.returncode == 2 and "Unknown zoo entry 'nope'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -2,30 +2,40 @@
 
     python tools/bench.py                 # every entry
     python tools/bench.py '*_ring8' --steps 300 --markdown
-    python tools/bench.py '*digits' '*mnist' --markdown   # image entries: images/s
+    python tools/bench.py '*digits' '*mnist' --markdown   # image entries (kerasgan.benchmark)
+    python tools/bench.py dcgan_digits --batch-size 256 --markdown
+    python tools/bench.py --translation pix2pix_digits cyclegan_digits --markdown
 
-Image entries train on random images of the net's shape (with labels for the
-conditional ones) held in memory, so the figure is the train step's images/s
-(batch x steps/s; one step = `d_steps` discriminator updates on the same real
-batch + one generator update), timed over `--image-steps` steps.
+Image entries (everything that is not a 2-D mixture) go through
+`kerasgan.benchmark` (also `kerasgan bench`): train-step images/s of the
+kerasgan step with and without XLA against the keras-io tutorial's plain Keras
+step (with and without XLA) and the same nets in eager PyTorch, on the same
+nets and batch in the same run (settings alternating, best of `--repeats`,
+default 2; `--image-steps` timed steps after `--image-warmup`); peak memory;
+achieved FLOP/s against the float32 matmul peak measured in the run; sampling
+images/s from the exported SavedModel; input-pipeline waiting (the entry's real
+pipeline against one cached batch; `--data DIR` for the MNIST entries); the
+issue-6 targets; and a per-phase profile of the entries that miss one. See
+`kerasgan/benchmark.py` for the definitions; `--no-torch` skips PyTorch.
 
-For each entry it builds the GAN from its config and runs one `fit` of
-`--warmup` + `--steps` steps, timing the last `--steps` (from batch-end
-timestamps, so compilation and fit's set-up are left out) (on 100k samples of the
-entry's mixture held in memory, so the timing is the train step's, not the
-input pipeline's warm-up; batch size from the recipe) with `jit_compile=True` and with `jit_compile=False`,
-in the same process, alternating the two so that machine load affects both
-alike. It prints steps/s for both, their ratio, the time the measured XLA speed
-gives for the recipe's step count, and the wall time at which the recorded
-training run first reached the card's metrics (all modes, high quality within
-1 point; from the card's per-epoch record). Ratios are the meaningful figure on
-a shared machine.
+Mixture entries: for each entry it builds the GAN from its config and runs one
+`fit` of `--warmup` + `--steps` steps, timing the last `--steps` (from
+batch-end timestamps, so compilation and fit's set-up are left out) (on 100k
+samples of the entry's mixture held in memory, so the timing is the train
+step's, not the input pipeline's warm-up; batch size from the recipe or
+`--batch-size`) with `jit_compile=True` and with `jit_compile=False`, in the
+same process, alternating the two so that machine load affects both alike
+(`--repeats`, default 1). It prints steps/s for both, their ratio, the time the
+measured XLA speed gives for the recipe's step count, and the wall time at
+which the recorded training run first reached the card's metrics (all modes,
+high quality within 1 point; from the card's per-epoch record). Ratios are the
+meaningful figure on a shared machine.
 """
+
 
 import argparse
 import os
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -33,34 +43,17 @@ sys.path.insert(0, ROOT)
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from kerasgan import data, zoo  # noqa: E402
+from kerasgan import benchmark, data, zoo  # noqa: E402
 from kerasgan.training import build_gan, compile_gan  # noqa: E402
-
-
-class _StepClock(keras.callbacks.Callback):
-    """Times the steps after the first `warmup` ones, inside one `fit` call.
-
-    Timing inside the epoch (batch-end timestamps) leaves out `fit`'s set-up and
-    tear-down, which on this machine can cost seconds and would swamp the step.
-    """
-
-    def __init__(self, warmup):
-        super().__init__()
-        self.warmup = warmup
-        self.start = self.end = None
-
-    def on_train_batch_end(self, batch, logs=None):
-        if batch == self.warmup - 1:
-            self.start = time.perf_counter()
-        self.end = time.perf_counter()
 
 
 def steps_per_second(config, jit, steps, warmup, dataset):
     keras.utils.set_random_seed(0)
     gan = compile_gan(build_gan(config), config, jit_compile=jit)
-    clock = _StepClock(warmup)
-    gan.fit(dataset, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[clock])
-    return steps / (clock.end - clock.start)
+    clock = benchmark.StepClock(warmup)
+    gan.fit(dataset, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[clock],
+            shuffle=False)
+    return 1.0 / clock.seconds_per_step(steps)
 
 
 def time_to_card_metrics(results):
@@ -84,32 +77,6 @@ def time_to_card_metrics(results):
     return f"≤ {results.get('train_wall_time_s'):.0f} s (whole run)"
 
 
-def bench_image_entry(name, config, args):
-    """Train-step images/s of an image entry, with and without XLA."""
-    import numpy as np
-
-    batch = config["training"]["batch_size"]
-    shape = tuple(config["generator"]["args"]["image_shape"])
-    rng = np.random.default_rng(0)
-    images = rng.uniform(-1, 1, (8 * batch, *shape)).astype(np.float32)
-    element = {"images": images}
-    if config.get("variant_args", {}).get("num_classes"):
-        element["labels"] = rng.integers(0, config["variant_args"]["num_classes"],
-                                         len(images)).astype(np.int32)
-    ds = (tf.data.Dataset.from_tensor_slices(element).repeat()
-          .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
-    warmup = 5
-    xla, plain = [], []
-    for _ in range(args.repeats):
-        xla.append(batch * steps_per_second(config, True, args.image_steps, warmup, ds))
-        plain.append(batch * steps_per_second(config, False, args.image_steps, warmup, ds))
-    d_steps = build_gan(config).d_steps
-    total = config["training"]["epochs"] * config["training"]["steps_per_epoch"]
-    print(f"{name}: XLA {max(xla):.0f} images/s, no XLA {max(plain):.0f} images/s "
-          f"(batch {batch}, {d_steps} D steps per G step)", flush=True)
-    return name, batch, d_steps, max(xla), max(plain), total
-
-
 def bench_translation(name, steps, warmup=3):
     """Train-step images/s of a translation entry (pix2pix / CycleGAN) on digit_pairs in memory."""
     import numpy as np
@@ -123,8 +90,9 @@ def bench_translation(name, steps, warmup=3):
           .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
     keras.utils.set_random_seed(0)
     model = zoo.create_translation(name)
-    clock = _StepClock(warmup)
-    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[clock])
+    clock = benchmark.StepClock(warmup)
+    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[clock],
+              shuffle=False)
     rate = batch * steps / (clock.end - clock.start)
     print(f"{name}: {rate:.0f} images/s per domain (batch {batch})", flush=True)
     return name, batch, rate
@@ -133,13 +101,18 @@ def bench_translation(name, steps, warmup=3):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("patterns", nargs="*", default=["*"])
-    parser.add_argument("--steps", type=int, default=500)
-    parser.add_argument("--image-steps", type=int, default=40)
+    parser.add_argument("--steps", type=int, default=500, help="timed steps (mixture entries)")
+    parser.add_argument("--warmup", type=int, default=50, help="untimed steps (mixture entries)")
+    parser.add_argument("--image-steps", type=int, default=20,
+                        help="timed steps per measurement (image and translation entries)")
+    parser.add_argument("--image-warmup", type=int, default=5,
+                        help="untimed steps before the clock (image entries)")
     parser.add_argument("--translation", nargs="*", default=None,
                         help="benchmark these translation entries (e.g. cyclegan_digits)")
-    parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="alternations, best kept (default: 1 for mixtures, 2 for images)")
     parser.add_argument("--markdown", action="store_true")
+    benchmark.add_arguments(parser, exclude=("patterns", "steps", "warmup", "repeats", "markdown"))
     args = parser.parse_args()
     if args.translation:
         rows = [bench_translation(n, args.image_steps) for n in args.translation]
@@ -149,22 +122,21 @@ def main():
             for name, batch, rate in rows:
                 print(f"| {name} | {batch} | {rate:.0f} |")
         return
-    names = []
-    for pattern in args.patterns:
-        names += [n for n in zoo.list_models(filter=pattern) if n not in names]
-    rows, image_rows = [], []
+    names = benchmark.names_for_patterns(args.patterns)
+    image_names = [n for n in names
+                   if not zoo.get_entry(n).config["dataset"].startswith("gaussian_mixture")]
+    rows = []
     for name in names:
+        if name in image_names:
+            continue
         entry = zoo.get_entry(name)
         config = entry.config
-        batch = config["training"]["batch_size"]
-        if not config["dataset"].startswith("gaussian_mixture"):
-            image_rows.append(bench_image_entry(name, config, args))
-            continue
+        batch = args.batch_size or config["training"]["batch_size"]
         points = data.get_mixture(config["dataset"]).sample(100_000, seed=0)
         ds = (tf.data.Dataset.from_tensor_slices({"images": points}).repeat()
               .batch(batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
         xla, plain = [], []
-        for _ in range(args.repeats):
+        for _ in range(args.repeats or 1):
             xla.append(steps_per_second(config, True, args.steps, args.warmup, ds))
             plain.append(steps_per_second(config, False, args.steps, args.warmup, ds))
         best_xla, best_plain = max(xla), max(plain)
@@ -175,12 +147,22 @@ def main():
               f"ratio {best_xla / best_plain:.2f}; recipe {total} steps -> "
               f"{total / best_xla:.0f} s at this speed; card metrics reached after {card}",
               flush=True)
+    image_rows = []
+    if image_names:
+        image_rows = benchmark.run(
+            image_names, batch_size=args.batch_size, steps=args.image_steps,
+            warmup=args.image_warmup, repeats=args.repeats or 2, torch=args.torch,
+            data_path=args.data, sampling_batch=args.sampling_batch, profile=args.profile,
+            log=lambda text: print(text, flush=True))
+        for row in image_rows:
+            print(benchmark.format_text(row), flush=True)
+        if args.json:
+            import json
+
+            with open(args.json, "w") as f:
+                json.dump(image_rows, f, indent=1, default=float)
     if args.markdown and image_rows:
-        print("\n| image entry | batch | D steps | images/s (XLA) | images/s (no XLA) | XLA speed-up | recipe: G steps, time at XLA speed |")
-        print("|---|---|---|---|---|---|---|")
-        for name, batch, d_steps, x, p, total in image_rows:
-            print(f"| {name} | {batch} | {d_steps} | {x:.0f} | {p:.0f} | {x / p:.2f}× | "
-                  f"{total}, {total * batch / x / 60:.0f} min |")
+        print("\n" + benchmark.format_markdown(image_rows))
     if args.markdown and rows:
         print("\n| entry | batch | steps/s (XLA) | steps/s (no XLA) | XLA speed-up | recipe time at XLA speed | card metrics reached after |")
         print("|---|---|---|---|---|---|---|")
