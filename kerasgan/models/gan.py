@@ -36,7 +36,7 @@ from kerasgan.models.data_checks import check_training_data, unpack_batch, with_
 
 # Purposes folded into the step seed, so that each random draw is independent.
 _LATENTS_D = 0
-_LATENTS_G = 1
+# 1 was the generator update's own latents; it now reuses the last D update's samples.
 _NOISE_REAL = 2
 _NOISE_FAKE = 3
 _PENALTY = 4
@@ -82,6 +82,17 @@ def truncated_latents_for_seed(num, latent_dim, seed, threshold):
     low = 0.5 * tf.math.erfc(threshold / tf.sqrt(tf.constant(2.0, tf.float64)))
     z = tf.math.ndtri(low + uniform * (1.0 - 2.0 * low))
     return tf.cast(tf.clip_by_value(z, -threshold, threshold), tf.float32)
+
+
+def _all_layers(model):
+    """Every layer of `model`, nested models and wrapped layers included."""
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
+        inner = getattr(layer, "layer", None)
+        if isinstance(inner, keras.layers.Layer):
+            yield inner
 
 
 def _logits_mean(logits):
@@ -138,7 +149,13 @@ class GAN(keras.Model):
     """A generative adversarial network trained with `model.fit`.
 
     One `train_step` runs `d_steps` discriminator updates and one generator
-    update, each with its own `tf.GradientTape`.
+    update, each with its own `tf.GradientTape`. The generator update scores
+    the samples generated for the last discriminator update (the generator has
+    not changed since; generated once, under the generator's tape, as TF-GAN's
+    train ops share one generated batch) with the updated discriminator. A
+    discriminator without batch normalization and without augmentation sees
+    the real and the generated batch in one call (same logits, larger
+    kernels). Both save time: tools/bench.py.
 
     Args:
         generator: a built `keras.Model` from latents `[B, latent_dim]` to samples.
@@ -174,7 +191,8 @@ class GAN(keras.Model):
 
     Batches may be `x`, `(x, y)`, or a dict `{"images", "labels", "latents"}`;
     with `"latents"` the step uses those latent vectors (for all of its
-    discriminator steps and its generator step) instead of drawing its own.
+    discriminator updates, hence also the generator update) instead of drawing
+    its own.
     The real batch is reused by the `d_steps` discriminator updates.
 
     Example:
@@ -286,6 +304,11 @@ class GAN(keras.Model):
                 f"got {augment!r}.")
         self.augment = augment
         self._augment_calls = 0
+        # A critic whose output for one example does not depend on the others
+        # (no batch normalization of any kind) and no augmentation: real and fake
+        # batches go through it in one call.
+        self._batch_independent_critic = augment is None and not any(
+            "BatchNormalization" in type(layer).__name__ for layer in _all_layers(discriminator))
         if not isinstance(seed, numbers.Integral):
             raise ValueError(f"`seed` must be an integer; got {seed!r}.")
         self.seed = int(seed)
@@ -461,24 +484,46 @@ class GAN(keras.Model):
         real = tf.cast(real, self.compute_dtype)
         batch = tf.shape(real)[0]
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        # The generator does not change during the discriminator updates, so the
+        # samples of the last one are those the generator update needs: they are
+        # generated once, under the generator's tape (as TF-GAN's train ops share
+        # one generated batch).
+        g_tape = tf.GradientTape()
         for k in range(self.d_steps):
             latents = self._latents(given_latents, batch, _LATENTS_D, k)
-            self._discriminator_step(real, labels, latents, replicas, k)
-        latents = self._latents(given_latents, batch, _LATENTS_G)
-        self._generator_step(real, labels, latents, replicas)
+            if k == self.d_steps - 1:
+                with g_tape:
+                    fake = self._generate(latents, labels, training=True)
+            else:
+                fake = self._generate(latents, labels, training=True)
+            self._discriminator_step(real, labels, fake, replicas, k)
+        self._generator_step(real, labels, fake, g_tape, replicas)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
-    def _discriminator_step(self, real, labels, latents, replicas, k):
-        fake = tf.stop_gradient(self._generate(latents, labels, training=True))
+    def _discriminator_step(self, real, labels, fake, replicas, k):
+        fake = tf.stop_gradient(fake)
         real_in = self._noisy(real, _NOISE_REAL, k)
         fake_in = self._noisy(fake, _NOISE_FAKE, k)
 
         def critic(samples):
             return self._discriminate(samples, labels, training=True)
 
+        def critic_pair(real_samples, fake_samples):
+            samples = tf.concat([real_samples, tf.cast(fake_samples, real_samples.dtype)], 0)
+            pair_labels = None if labels is None else tf.concat([labels, labels], 0)
+            return self._discriminate(samples, pair_labels, training=True)
+
+        batch = tf.shape(real_in)[0]
+
         with tf.GradientTape() as tape:
-            real_logits = critic(real_in)
-            fake_logits = critic(fake_in)
+            if self._batch_independent_critic:
+                # One discriminator call on [real; fake]: the same per-example
+                # logits as two calls, with larger (faster) kernels.
+                both = critic_pair(real_in, fake_in)
+                real_logits, fake_logits = both[:batch], both[batch:]
+            else:
+                real_logits = critic(real_in)
+                fake_logits = critic(fake_in)
             d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits)
             total = d_loss
             penalty_values = {}
@@ -507,10 +552,9 @@ class GAN(keras.Model):
         for name, (value, due) in penalty_values.items():
             self._trackers[name].update_state(value, sample_weight=tf.cast(due, tf.float32))
 
-    def _generator_step(self, real, labels, latents, replicas):
+    def _generator_step(self, real, labels, fake, tape, replicas):
         real_logits = None
-        with tf.GradientTape() as tape:
-            fake = self._generate(latents, labels, training=True)
+        with tape:  # the tape that recorded `fake` being generated
             fake_logits = self._discriminate(self._noisy(fake, _NOISE_FAKE, self.d_steps), labels, True)
             if self.gan_loss.generator_needs_real_logits:
                 real_logits = self._discriminate(self._noisy(real, _NOISE_REAL, self.d_steps), labels, True)
