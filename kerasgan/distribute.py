@@ -448,6 +448,8 @@ def predicted_images_per_second(step_seconds, per_device_batch, gradient_bytes, 
 
         images/s = n * b / (t_step + 2 (n-1)/n * g / B + all_reduces * 2 (n-1) * latency)
 
+    with one all-reduce per optimizer update (`d_steps + 1` for a GAN step).
+
     Example:
     >>> round(predicted_images_per_second(0.01, 64, 1e6, 1, 1e9))   # one device: b / t
     6400

@@ -5,7 +5,9 @@
 For each zoo entry it measures here, in this process, the per-device train
 step (random images of the net's shape in memory, the recipe's batch, XLA on;
 `--step-ms` skips the measurement) and counts the gradient bytes all-reduced
-per step (`kerasgan.distribute.gradient_bytes_per_step`). Then
+per step (`kerasgan.distribute.gradient_bytes_per_step`); the step time
+is measured like `kerasgan bench` measures it (batch-end clock after a
+warm-up). Then
 `kerasgan.distribute.predicted_images_per_second` gives the throughput on N
 devices for a few interconnects (ring all-reduce, no overlap of communication
 with computation -- a conservative bound).
@@ -19,17 +21,14 @@ nccl-tests) to get your own prediction.
 import argparse
 import os
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
 from kerasgan import distribute, zoo  # noqa: E402
-from kerasgan.training import build_gan, compile_gan  # noqa: E402
+from kerasgan.benchmark import (  # noqa: E402
+    build_kerasgan, random_image_dataset, train_step_images_per_second)
+from kerasgan.training import build_gan  # noqa: E402
 
 #: (name, bus bandwidth bytes/s, per-hop latency s) -- assumed, see the module doc.
 LINKS = (
@@ -41,26 +40,18 @@ LINKS = (
 DEVICES = (1, 2, 8, 64)
 
 
-def measure_step_seconds(config, steps=10, warmup=3):
-    """Seconds per train step of the entry's recipe on this machine (XLA on)."""
-    keras.utils.set_random_seed(0)
-    gan = compile_gan(build_gan(config), config, jit_compile=True)
+def measure_step_seconds(config, steps=20, warmup=5):
+    """Seconds per train step of the entry's recipe on this machine (XLA on; batch-end clock)."""
     batch = int(config["training"]["batch_size"])
-    rng = np.random.default_rng(0)
-    element = {"images": rng.uniform(-1, 1, (batch, *gan.data_shape)).astype(np.float32)}
-    if gan.num_classes:
-        element["labels"] = rng.integers(0, gan.num_classes, batch).astype(np.int32)
-    ds = tf.data.Dataset.from_tensors(element).repeat()
-    gan.fit(ds, steps_per_epoch=warmup, verbose=0)
-    start = time.perf_counter()
-    gan.fit(ds, steps_per_epoch=steps, verbose=0)
-    return (time.perf_counter() - start) / steps, gan
+    gan = build_kerasgan(config, jit_compile=True)
+    dataset = random_image_dataset(config, batch)[0]
+    return batch / train_step_images_per_second(gan, dataset, batch, steps, warmup), gan
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+")
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--step-ms", type=float, default=None,
                         help="use this per-device step time instead of measuring")
     parser.add_argument("--markdown", action="store_true")
@@ -71,12 +62,14 @@ def main():
         if args.step_ms is None:
             step, gan = measure_step_seconds(config, args.steps)
         else:
-            step, gan = args.step_ms / 1000, build_gan(config)
+            step, gan = args.step_ms / 1000, build_gan(config)  # an assumed device step
         batch = int(config["training"]["batch_size"])
         grad = distribute.gradient_bytes_per_step(gan)
         for link, bandwidth, latency in LINKS:
-            rates = [distribute.predicted_images_per_second(step, batch, grad, n, bandwidth, latency)
-                     for n in DEVICES]
+            # One all-reduce per optimizer update: d_steps for D, one for G.
+            rates = [distribute.predicted_images_per_second(
+                step, batch, grad, n, bandwidth, latency, all_reduces_per_step=gan.d_steps + 1)
+                for n in DEVICES]
             rows.append((name, batch, step, grad, link, rates))
         print(f"{name}: per-device step {step * 1000:.1f} ms at batch {batch}, "
               f"{grad / 1e6:.2f} MB of gradients all-reduced per step", flush=True)

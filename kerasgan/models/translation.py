@@ -193,8 +193,9 @@ class _TranslationModel(keras.Model):
         """Set the generators' and the discriminators' optimizers (Adam(2e-4, 0.5) by default).
 
         XLA (`jit_compile=True`) compiles both models' steps (the image pool is
-        branch-free); it is off by default because it did not pay here: CycleGAN
-        digits ran at 31 images/s with and without it (2 CPU cores).
+        branch-free); it is off by default, its gain here being unsettled: CycleGAN
+        digits ran at 31 vs 31 images/s with / without it in one run and 52 vs 35
+        in another, pix2pix at 66 vs 65 (2 CPU cores, tools/bench.py --translation).
 
         Example:
         >>> model.compile(keras.optimizers.Adam(2e-4, 0.5), keras.optimizers.Adam(2e-4, 0.5))  # doctest: +SKIP
