@@ -4,7 +4,7 @@
                    [--batch-size N] [--seed S] [--out RUN_DIR]
                    [--strategy default|mirrored|multi_worker|tpu] [--tpu ADDRESS]
                    [--mixed-precision float32|mixed_float16|mixed_bfloat16] [--jit auto|on|off]
-                   [--lr-scaling none|linear|sqrt]
+                   [--lr-scaling none|linear|sqrt] [--deterministic] [--noresume]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
                       [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
@@ -56,6 +56,10 @@ flags.DEFINE_string("tpu", None, "`train --strategy tpu`: TPU name or grpc:// ad
                     "(default: $TPU_NAME, else TPUs attached to this host).")
 flags.DEFINE_string("mixed-precision", None, "`train`: dtype policy: float32, mixed_float16 "
                     "(with loss scaling) or mixed_bfloat16 (default: float32).")
+flags.DEFINE_bool("resume", True, "`train`: continue from the newest verified checkpoint in "
+                  "the run directory (--noresume starts over).")
+flags.DEFINE_bool("deterministic", False, "`train`: deterministic ops (with the seeds): a killed "
+                  "and resumed run ends bit-identical to an uninterrupted one.")
 flags.DEFINE_string("lr-scaling", "none", "`train`: learning rates for a --batch-size other "
                     "than the recipe's: none, linear or sqrt (x global/recipe batch).")
 flags.DEFINE_string("jit", "auto", "`train`: XLA for the train step: auto (on with one "
@@ -121,6 +125,8 @@ def cmd_train(args):
         mixed_precision=_flag("mixed-precision"),
         jit_compile=jit,
         lr_scaling=_flag("lr-scaling"),
+        resume=_flag("resume"),
+        deterministic=_flag("deterministic"),
     )
     from kerasgan import distribute
 

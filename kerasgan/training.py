@@ -16,7 +16,6 @@ never leaves a half-written file.
 """
 
 import copy
-import glob
 import os
 import platform
 import shutil
@@ -29,6 +28,8 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import nets
+from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
+    EpochCheckpoint, NonFiniteError, NonFiniteGuard, latest_checkpoint, read_progress)
 from kerasgan._io import write_json
 from kerasgan._naming import unknown_name_error
 from kerasgan.models import create_variant
@@ -220,27 +221,6 @@ def sample_picture(gan, dataset, num_samples=2500, seed=12345):
     return scatter_image(gan.generate(num_samples, seed=seed), spec.centers, spec.sigma)
 
 
-class EpochCheckpoint(keras.callbacks.Callback):
-    """Save the model's weights after every epoch, atomically, keeping the last `keep`.
-
-    Example:
-    >>> gan.fit(data, epochs=3, callbacks=[EpochCheckpoint("run/checkpoints")])  # doctest: +SKIP
-    """
-
-    def __init__(self, directory, keep=3):
-        super().__init__()
-        self.directory = directory
-        self.keep = keep
-
-    def on_epoch_end(self, epoch, logs=None):
-        os.makedirs(self.directory, exist_ok=True)
-        path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.weights.h5")
-        self.model.save_weights(path)  # atomic: temporary file, then rename
-        saved = sorted(glob.glob(os.path.join(self.directory, "epoch_*.weights.h5")))
-        for old in saved[: -self.keep]:
-            os.remove(old)
-
-
 def _check_writable(out_dir):
     try:
         os.makedirs(out_dir, exist_ok=True)
@@ -289,6 +269,8 @@ def train_run(
     mixed_precision=None,
     jit_compile="auto",
     lr_scaling="none",
+    resume=True,
+    deterministic=False,
 ):
     """Train the GAN a config describes and write a run directory.
 
@@ -310,6 +292,17 @@ def train_run(
         jit_compile: XLA for the train step (True / False / "auto").
         lr_scaling: `"none"`, `"linear"` or `"sqrt"`: learning rates for a
             global batch other than the recipe's (`scale_learning_rates`).
+
+    Reliability options:
+        resume: continue from the newest verified checkpoint of
+            `out_dir/checkpoints` (`kerasgan.checkpoints`): its full state is
+            loaded, the epoch count continues, and the data pipeline skips the
+            batches already trained on. A `NonFiniteGuard` stops the run at the
+            first NaN / Inf loss or weight with `NonFiniteError`, leaving the
+            last good checkpoint as the latest.
+        deterministic: `tf.config.experimental.enable_op_determinism()` on
+            top of the seeds: a run killed and resumed ends with the same
+            weights, bit for bit, as one that was not.
 
     Example:
     >>> from kerasgan import zoo
@@ -341,6 +334,10 @@ def train_run(
     global_batch = distribute.check_global_batch(int(training.get("batch_size", 256)), strategy)
     policy = check_policy(mixed_precision or keras.mixed_precision.global_policy().name)
     task_type, task_id, chief = distribute.worker_role(strategy)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    # Every worker resumes from the chief's checkpoints (shared storage).
+    resume_from = os.path.join(out_dir, "checkpoints")
     if not chief:  # only the chief writes the run directory
         out_dir = tempfile.mkdtemp(prefix=f"kerasgan-{task_type}{task_id}-")
 
@@ -360,6 +357,21 @@ def train_run(
         **preprocessing,
         data_dir=data_dir, download=download,
     )
+    total_epochs = int(training.get("epochs", 10))
+    steps_per_epoch = int(training.get("steps_per_epoch", 1000))
+    epochs_done, progress = 0, {}
+    latest = latest_checkpoint(resume_from) if resume else None
+    if latest is not None:
+        epochs_done, path = latest
+        gan.load_weights(path)  # all or nothing; checked against the architecture
+        progress = read_progress(resume_from)
+        if progress.get("epochs_done") != epochs_done:  # progress.json is newer: trim it
+            progress = {"history": {k: v[:epochs_done] for k, v in progress.get("history", {}).items()},
+                        "epoch_end_wall_time_s": progress.get("epoch_end_wall_time_s", [])[:epochs_done]}
+        print(f"Resuming from {path}: {epochs_done} of {total_epochs} epochs done "
+              f"(step {int(np.asarray(gan.optimizer.iterations))}).", flush=True)
+        # The pipeline is deterministic for a seed: skip what was trained on.
+        ds = ds.skip(epochs_done * steps_per_epoch)
     log_dir = os.path.join(out_dir, "logs")
     callbacks = []
     evaluation = dict(config.get("evaluation", {}))
@@ -375,23 +387,26 @@ def train_run(
             log_dir=log_dir, data_dir=data_dir, download=download, preprocessing=preprocessing))
         callbacks.append(SampleGridCallback(every_n_epochs=every, log_dir=log_dir,
                                             directory=os.path.join(out_dir, "grids")))
-    callbacks += [
-        keras.callbacks.TensorBoard(log_dir=log_dir),
-        EpochCheckpoint(os.path.join(out_dir, "checkpoints")),
-    ]
-    epoch_times = []
-    callbacks.append(keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: epoch_times.append(round(time.perf_counter() - start, 2))
-    ))
+    previous_times = progress.get("epoch_end_wall_time_s", [])
+    offset = previous_times[-1] if previous_times else 0.0
+    guard = NonFiniteGuard()
+    checkpoint = EpochCheckpoint(
+        os.path.join(out_dir, "checkpoints"), initial_history=progress.get("history"),
+        initial_times=previous_times, clock=lambda: offset + time.perf_counter() - start)
+    # The guard runs before the checkpoint, so a non-finite epoch is never saved.
+    callbacks += [keras.callbacks.TensorBoard(log_dir=log_dir), guard, checkpoint]
     start = time.perf_counter()
-    history = gan.fit(
+    gan.fit(
         ds,
-        epochs=int(training.get("epochs", 10)),
-        steps_per_epoch=int(training.get("steps_per_epoch", 1000)),
+        epochs=total_epochs,
+        initial_epoch=epochs_done,
+        steps_per_epoch=steps_per_epoch,
         callbacks=callbacks,
         verbose=verbose,
     )
-    wall = time.perf_counter() - start
+    wall = offset + time.perf_counter() - start
+    if guard.tripped:
+        raise NonFiniteError(guard.message(os.path.join(out_dir, "checkpoints")))
 
     gan.save_weights(os.path.join(out_dir, "model.weights.h5"))
     if not is_mixture_dataset(dataset):
@@ -409,9 +424,10 @@ def train_run(
         },
         "weights_digest": distribute.weights_digest(gan),
         "train_steps": int(gan.optimizer.iterations.numpy()),
-        "epoch_end_wall_time_s": epoch_times,
+        "epoch_end_wall_time_s": checkpoint.times,
+        "resumed_from_epoch": epochs_done,
         "metrics": evaluate_gan(gan, dataset, **evaluation),
-        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "history": checkpoint.history,
         "environment": environment(),
         "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
     }

@@ -32,8 +32,9 @@ def test_train_writes_a_complete_run_directory(tmp_path):
     assert metrics["training"]["batch_size"] == 64
     assert set(metrics["history"]) >= {"d_loss", "g_loss", "real_logits", "fake_logits",
                                        "modes_captured", "high_quality"}
-    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_0001.weights.h5",
-                                                       "epoch_0002.weights.h5"]
+    assert sorted(os.listdir(out / "checkpoints")) == [
+        "epoch_0001.weights.h5", "epoch_0001.weights.h5.sha256", "epoch_0002.weights.h5",
+        "epoch_0002.weights.h5.sha256", "progress.json"]
     assert not [p for p in os.listdir(out) if p.startswith(".tmp")]
 
 

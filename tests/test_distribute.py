@@ -333,8 +333,9 @@ def test_two_workers_on_localhost_train_a_zoo_entry_and_agree(tmp_path):
     assert metrics["train_steps"] == 10
     digest = metrics["weights_digest"]
     assert f"final weights sha256 {digest}" in outputs[1][0]  # worker 1 ends identical
-    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_0001.weights.h5",
-                                                       "epoch_0002.weights.h5"]
+    assert sorted(os.listdir(out / "checkpoints")) == [
+        "epoch_0001.weights.h5", "epoch_0001.weights.h5.sha256", "epoch_0002.weights.h5",
+        "epoch_0002.weights.h5.sha256", "progress.json"]
     assert not os.listdir(tmp_path / "tmp1") or all(
         not name.startswith("kerasgan-worker") for name in os.listdir(tmp_path / "tmp1"))
     from kerasgan import zoo

@@ -307,3 +307,37 @@ def test_resume_from_saved_weights_continues_exactly(tmp_path, rng):
     resumed.fit(ds, epochs=1, verbose=0)
     for a, b in zip(straight.get_weights(), resumed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_uint8_images_are_converted_and_out_of_range_floats_refused(rng):
+    from kerasgan.nets import dcgan_discriminator, dcgan_generator
+
+    def image_gan():
+        keras.utils.set_random_seed(5)
+        gan = GAN(dcgan_generator(8, (28, 28, 1), base_filters=4),
+                  dcgan_discriminator((28, 28, 1), base_filters=4))
+        return sgd_compile(gan, lr=0.01)
+
+    raw = rng.integers(0, 256, (8, 28, 28, 1)).astype(np.uint8)
+    latents = rng.normal(size=(8, 8)).astype("float32")
+    as_uint8 = image_gan()
+    as_uint8.fit(tf.data.Dataset.from_tensor_slices({"images": raw, "latents": latents}).batch(8),
+                 verbose=0)
+    as_float = image_gan()
+    scaled = raw.astype("float32") / 127.5 - 1.0
+    as_float.fit(tf.data.Dataset.from_tensor_slices({"images": scaled, "latents": latents}).batch(8),
+                 verbose=0)
+    for a, b in zip(as_uint8.get_weights(), as_float.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+    gan = image_gan()
+    before = gan.get_weights()
+    for data, given in ((raw.astype("float32"), r"got float32 values in \[\d+, 255\]"),
+                        (np.full((8, 28, 28, 1), np.nan, "float32"), r"and NaN")):
+        with pytest.raises(ValueError, match=r"Training images must be float values in \[-1, 1\].*"
+                                             + given):
+            gan.fit(tf.data.Dataset.from_tensor_slices(data).batch(4), verbose=0)
+        with pytest.raises(ValueError, match=given):
+            gan.fit(data, batch_size=4, verbose=0)
+    for a, b in zip(before, gan.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -158,3 +158,70 @@ def _check_part(what, value, sample_shape, floating):
             f"Training {what} must have shape {expected} and a float dtype; "
             f"got shape {given} ({np.dtype(dtype).name})."
         )
+
+
+_RANGE_TOLERANCE = 1e-3
+
+
+def _uint8_to_model_range(images):
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def prepare_images(x, data_shape):
+    """uint8 images converted to [-1, 1]; float images checked to lie in [-1, 1].
+
+    For image GANs (samples of rank 3): a `tf.data.Dataset` or array of uint8
+    images is mapped to float32 `x / 127.5 - 1`; float images outside
+    [-1, 1] (e.g. still in [0, 255]) are refused before any step, from the
+    values of the first batch (datasets) or of the whole array. Other data
+    (2-D points, ...) is returned unchanged.
+
+    Example:
+    >>> float(prepare_images(np.full((2, 4, 4, 1), 255, np.uint8), (4, 4, 1)).max())
+    1.0
+    >>> prepare_images(np.full((2, 4, 4, 1), 255.0, np.float32), (4, 4, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: Training images must be float values in [-1, 1] (the generator's tanh range) or uint8 images (converted); got float32 values in [255, 255]. Scale them with x / 127.5 - 1.
+    """
+    if len(data_shape) != 3:
+        return x
+    if isinstance(x, tf.data.Dataset):
+        images = unpack_batch(x.element_spec)[0]
+        if not isinstance(images, tf.TensorSpec):
+            return x
+        if images.dtype == tf.uint8:
+            return x.map(_map_images(_uint8_to_model_range), num_parallel_calls=tf.data.AUTOTUNE)
+        if images.dtype.is_floating:
+            first = next(iter(x.take(1)), None)
+            if first is not None:
+                _check_range(np.asarray(unpack_batch(first)[0]), images.dtype.name)
+        return x
+    if isinstance(x, np.ndarray):
+        if x.dtype == np.uint8:
+            return np.asarray(_uint8_to_model_range(x))
+        if np.issubdtype(x.dtype, np.floating):
+            _check_range(x, x.dtype.name)
+    return x
+
+
+def _map_images(fn):
+    def mapped(*batch):
+        if len(batch) == 1 and isinstance(batch[0], dict):
+            return {**batch[0], "images": fn(batch[0]["images"])}
+        if len(batch) == 1:
+            return fn(batch[0])
+        return (fn(batch[0]), *batch[1:])
+    return mapped
+
+
+def _check_range(values, dtype_name):
+    if values.size == 0:
+        return
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    if np.isnan(values).any() or low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
+        nan = " and NaN" if np.isnan(values).any() else ""
+        raise ValueError(
+            "Training images must be float values in [-1, 1] (the generator's tanh range) or "
+            f"uint8 images (converted); got {dtype_name} values in [{low:g}, {high:g}]{nan}. "
+            "Scale them with x / 127.5 - 1.")

@@ -32,7 +32,8 @@ from kerasgan import regularizers as regularizers_lib
 from kerasgan._io import atomic_path
 from kerasgan.constraints import clip_model_weights
 from kerasgan._validation import check_positive_int
-from kerasgan.models.data_checks import check_training_data, unpack_batch, with_label_checks
+from kerasgan.models.data_checks import (
+    check_training_data, prepare_images, unpack_batch, with_label_checks)
 
 # Purposes folded into the step seed, so that each random draw is independent.
 _LATENTS_D = 0
@@ -401,6 +402,8 @@ class GAN(keras.Model):
 
         The data's structure, sample shape and dtype are checked before the
         first step; a mismatch raises a ValueError naming expected and given.
+        For image GANs, uint8 images are converted to [-1, 1] and float images
+        outside [-1, 1] are refused (`data_checks.prepare_images`).
         So is a global batch that does not split over the strategy's replicas.
         Under `MultiWorkerMirroredStrategy` the steps run in kerasgan's own
         loop (`kerasgan.distribute.fit_loop`, same callbacks and History),
@@ -418,6 +421,7 @@ class GAN(keras.Model):
         """
         if getattr(self, "d_optimizer", None) is None:
             raise RuntimeError("Call gan.compile() before gan.fit().")
+        x = prepare_images(x, self.data_shape)
         check_training_data(x, self.data_shape, self.latent_dim, self.num_classes, y)
         if self.num_classes is not None and isinstance(x, tf.data.Dataset):
             x = with_label_checks(x, self.num_classes)

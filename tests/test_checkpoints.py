@@ -1,0 +1,143 @@
+"""kerasgan.checkpoints: verified checkpoints, resume after SIGKILL, the non-finite guard."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kerasgan.checkpoints import (EpochCheckpoint, NonFiniteGuard, latest_checkpoint,
+                                  read_progress, verified_checkpoints)
+from test_models_gan import sgd_compile, small_gan
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def points(rng, n=64):
+    return rng.normal(size=(n, 2)).astype("float32")
+
+
+def test_checkpoints_are_verified_kept_and_corruption_falls_back(tmp_path, rng):
+    directory = str(tmp_path / "ckpt")
+    gan = sgd_compile(small_gan(), lr=0.01)
+    gan.fit(points(rng), batch_size=16, epochs=5, verbose=0,
+            callbacks=[EpochCheckpoint(directory, keep=3)])
+    good, refused = verified_checkpoints(directory)
+    assert [epoch for epoch, _ in good] == [5, 4, 3] and not refused   # the last 3 are kept
+    assert sorted(os.listdir(directory)) == sorted(
+        [f"epoch_000{i}.weights.h5{ext}" for i in (3, 4, 5) for ext in ("", ".sha256")]
+        + ["progress.json"])
+    progress = read_progress(directory)
+    assert progress["epochs_done"] == 5 and len(progress["history"]["d_loss"]) == 5
+    # The newest checkpoint loads back to the model's state.
+    other = sgd_compile(small_gan(), lr=0.01)
+    other.load_weights(good[0][1])
+    for a, b in zip(gan.get_weights(), other.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    newest = good[0][1]
+    with open(newest, "r+b") as f:  # truncate it
+        f.truncate(os.path.getsize(newest) // 2)
+    with pytest.warns(UserWarning, match=r"epoch_0005.weights.h5 is not used: sha256 .* does "
+                                         r"not match the recorded .* \(truncated or modified\)"):
+        assert latest_checkpoint(directory) == (4, good[1][1])
+    middle = good[1][1]
+    with open(middle, "r+b") as f:  # flip one byte
+        f.seek(100)
+        byte = f.read(1)
+        f.seek(100)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.warns(UserWarning):
+        assert latest_checkpoint(directory)[0] == 3
+    os.remove(good[2][1] + ".sha256")  # a checkpoint whose digest was never written
+    with pytest.warns(UserWarning, match="no .sha256 file"):
+        assert latest_checkpoint(directory) is None
+
+
+def test_nonfinite_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path, rng):
+    directory = str(tmp_path / "ckpt")
+    data = points(rng, 64)
+    data[40] = np.nan  # a poisoned example: batch 3 of epoch 2 (batch size 16, 2 batches/epoch)
+    ds = tf.data.Dataset.from_tensor_slices({"images": data}).batch(16)
+    gan = sgd_compile(small_gan(), lr=0.01)
+    guard = NonFiniteGuard()
+    epochs = [ds.take(2), ds.skip(2)]
+    gan.fit(epochs[0], epochs=1, verbose=0, callbacks=[guard, EpochCheckpoint(directory)])
+    gan.fit(epochs[1], epochs=2, initial_epoch=1, verbose=0,
+            callbacks=[guard, EpochCheckpoint(directory)])
+    assert guard.tripped and guard.step == 3 and guard.name in ("d_loss", "real_logits")
+    assert not np.isfinite(guard.value)
+    assert latest_checkpoint(directory)[0] == 1            # epoch 2 was never saved
+    assert not os.path.exists(os.path.join(directory, "epoch_0002.weights.h5"))
+    message = guard.message(directory)
+    assert message.startswith(f"Training stopped at step 3: {guard.name} = nan.")
+    assert "epoch_0001.weights.h5 (after epoch 1), is kept as the latest" in message
+
+
+def kerasgan_train(out, *extra):
+    return [sys.executable, "-m", "kerasgan.cli", "train", "nsgan_ring8", "--epochs", "3",
+            "--steps-per-epoch", "60", "--batch-size", "64", "--seed", "5", "--deterministic",
+            "--out", str(out), *extra]
+
+
+def final_weights(run_dir):
+    with h5py.File(run_dir / "model.weights.h5") as f:
+        return {f"{g}/{k}": f[g][k][()] for g in f for k in f[g]}
+
+
+def test_sigkill_after_the_first_checkpoint_then_rerun_ends_bit_identical(tmp_path):
+    """A real `kerasgan train` killed with SIGKILL mid-run, rerun with the same command,
+    resumes from its checkpoint and ends with exactly the weights of an uninterrupted run."""
+    straight = tmp_path / "straight"
+    done = subprocess.run(kerasgan_train(straight), capture_output=True, text=True, env=ENV,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(kerasgan_train(killed), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=ENV)
+    first = killed / "checkpoints" / "epoch_0001.weights.h5.sha256"
+    deadline = time.time() + 300
+    while not first.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    assert first.exists() and proc.poll() is None, "the run ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "metrics.json").exists()
+
+    resumed = subprocess.run(kerasgan_train(killed), capture_output=True, text=True, env=ENV,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "Resuming from" in resumed.stdout and "epochs done" in resumed.stdout
+    a, b = final_weights(straight), final_weights(killed)
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    metrics = json.loads((killed / "metrics.json").read_text())
+    assert metrics["train_steps"] == 180 and metrics["resumed_from_epoch"] >= 1
+    assert len(metrics["history"]["d_loss"]) == 3
+    reference = json.loads((straight / "metrics.json").read_text())
+    assert metrics["weights_digest"] == reference["weights_digest"]
+
+
+def test_a_diverging_run_stops_with_the_step_and_the_loss(tmp_path):
+    """A recipe whose learning rate is absurd: the CLI stops with one paragraph naming the
+    step and the non-finite value, without a traceback."""
+    from kerasgan import zoo
+    from kerasgan.checkpoints import NonFiniteError
+    from kerasgan.training import train_run
+
+    config = json.loads(json.dumps(zoo.get_entry("nsgan_ring8").config))
+    for role in ("generator", "discriminator"):
+        config["optimizers"][role] = {"class_name": "SGD", "config": {"learning_rate": 1e30}}
+    with pytest.raises(NonFiniteError, match=r"Training stopped at step \d+: .* = -?(nan|inf)"):
+        train_run(config, str(tmp_path / "run"), epochs=2, steps_per_epoch=20, batch_size=64,
+                  export=False, verbose=0)
+    assert keras.backend.backend() == "tensorflow"
