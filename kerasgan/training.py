@@ -5,7 +5,9 @@ One code path serves `kerasgan train` and `tools/train_zoo.py`: both call
 
     RUN_DIR/
       logs/                 TensorBoard logs (losses every epoch, mixture metrics, samples)
-      checkpoints/          weights after each epoch (the last 3 are kept)
+      checkpoints/          full state after each epoch with its .sha256 and
+                            progress.json (the last 3 kept; `kerasgan.checkpoints`):
+                            rerunning into the same directory resumes from them
       model.weights.h5      final weights
       metrics.json          evaluation metrics, wall time, training history
       samples.png           a picture of generated samples
