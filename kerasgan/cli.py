@@ -312,6 +312,15 @@ def cmd_bench(argv):
     benchmark.run_from_args(parser.parse_args(argv))
 
 
+def _parse_flags(argv):
+    """absl's flag parsing, with a wrong flag reported like every other error (exit 2)."""
+    try:
+        return FLAGS(argv)
+    except flags.Error as error:
+        print(f"kerasgan: error: {error}. `kerasgan --helpfull` lists the flags.", file=sys.stderr)
+        sys.exit(2)
+
+
 def run():
     """Console-script entry point."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -325,7 +334,7 @@ def run():
             print(f"kerasgan: error: {error}", file=sys.stderr)
             sys.exit(2)
         return
-    app.run(_main_with_errors)
+    app.run(_main_with_errors, flags_parser=_parse_flags)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,8 @@ def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
         (["train", "nsgan_ring8", "--mixed-precision", "fp16"],
          "Unknown precision policy 'fp16'; expected one of ['float32', 'mixed_float16'"),
         (["train", "nsgan_ring8", "--jit", "maybe"], "--jit must be auto, on or off; got 'maybe'"),
+        (["train", "--foo"], "Unknown command line flag 'foo'"),
+        (["sample", "r1gan_ring8", "--num", "many"], "flag --num=many"),
     ],
 )
 def test_errors_are_one_paragraph_without_traceback(args, message):
