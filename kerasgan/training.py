@@ -23,7 +23,6 @@ import platform
 import shutil
 import sys
 import tempfile
-import time
 
 import keras
 import numpy as np
@@ -31,7 +30,7 @@ import tensorflow as tf
 
 from kerasgan import nets
 from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
-    EpochCheckpoint, NonFiniteError, NonFiniteGuard, latest_checkpoint, read_progress)
+    EpochCheckpoint, NonFiniteError, fit_with_checkpoints)
 from kerasgan._io import write_json
 from kerasgan._naming import unknown_name_error
 from kerasgan.models import create_variant
@@ -253,6 +252,101 @@ def environment():
     }
 
 
+def _check_gan_dataset(dataset):
+    from kerasgan import data as data_lib
+    from kerasgan.data.loading import is_image_folder, is_local_dataset
+
+    known = data_lib.known_dataset_names()
+    local = is_local_dataset(dataset) or is_image_folder(dataset)
+    if not local and dataset.split("/")[0].split(":")[0] not in known:
+        raise unknown_name_error("dataset", dataset, known)
+
+
+class _RunSetup:
+    """What `train_run` and `train_translation_run` share: the checks done before
+    anything is built (dataset, output directory, strategy, global batch, dtype
+    policy), the seeds, building in the strategy scope, the checkpointed fit,
+    the common part of `metrics.json`, and the multi-worker run directories."""
+
+    def __init__(self, config, out_dir, overrides, *, strategy, tpu, mixed_precision, lr_scaling,
+                 deterministic, check_dataset):
+        from kerasgan import distribute
+        from kerasgan.precision import check_policy
+
+        self.training = dict(config.get("training", {}))
+        self.training.update({k: v for k, v in overrides.items() if v is not None})
+        self.seed = int(self.training.get("seed", 0))
+        check_dataset()
+        _check_writable(out_dir)
+        if strategy is None or isinstance(strategy, str):
+            strategy = distribute.make_strategy(strategy or "default", tpu=tpu)
+        self.strategy = strategy
+        self.global_batch = distribute.check_global_batch(
+            int(self.training.get("batch_size", 256)), strategy)
+        self.policy = check_policy(mixed_precision or keras.mixed_precision.global_policy().name)
+        task_type, task_id, self.chief = distribute.worker_role(strategy)
+        if deterministic:
+            tf.config.experimental.enable_op_determinism()
+        # Every worker resumes from the chief's checkpoints (shared storage).
+        self.resume_from = os.path.join(out_dir, "checkpoints")
+        if not self.chief:  # only the chief writes the run directory
+            out_dir = tempfile.mkdtemp(prefix=f"kerasgan-{task_type}{task_id}-")
+        self.out_dir = out_dir
+        self.lr_scaling = lr_scaling
+        keras.utils.set_random_seed(self.seed)
+        self.config = scale_learning_rates(config, self.global_batch, lr_scaling)
+
+    def build(self, make_model):
+        """`make_model()` under the run's dtype policy, in its strategy's scope."""
+        previous_policy = keras.mixed_precision.global_policy()
+        keras.mixed_precision.set_global_policy(self.policy)
+        try:
+            with self.strategy.scope():
+                return make_model()
+        finally:
+            keras.mixed_precision.set_global_policy(previous_policy)
+
+    def fit(self, model, ds, callbacks, **options):
+        fit = fit_with_checkpoints(
+            model, ds, os.path.join(self.out_dir, "checkpoints"),
+            epochs=int(self.training.get("epochs", 10)),
+            steps_per_epoch=int(self.training.get("steps_per_epoch", 1000)),
+            callbacks=callbacks, resume_directory=self.resume_from, **options)
+        model.save_weights(os.path.join(self.out_dir, "model.weights.h5"))
+        return fit
+
+    def results(self, model, fit, dataset, metrics):
+        from kerasgan import distribute
+
+        strategy = self.strategy
+        return {
+            "name": self.config.get("name"),
+            "dataset": dataset,
+            "training": self.training,
+            "train_wall_time_s": round(fit.times[-1] if fit.times else 0.0, 2),
+            "scale": {
+                "strategy": ("MultiWorkerMirroredStrategy" if distribute.is_multi_worker(strategy)
+                             else type(strategy).__name__),
+                "replicas": strategy.num_replicas_in_sync,
+                "workers": distribute.num_workers(strategy), "mixed_precision": self.policy,
+                "jit_compile": bool(model.jit_compile), "lr_scaling": self.lr_scaling,
+            },
+            "weights_digest": distribute.weights_digest(model),
+            "train_steps": int(model.g_optimizer.iterations.numpy()),
+            "epoch_end_wall_time_s": fit.times,
+            "resumed_from_epoch": fit.initial_epoch,
+            "nonfinite_restores": fit.restores,
+            "metrics": metrics,
+            "history": fit.history,
+            "environment": environment(),
+            "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
+        }
+
+    def finish(self):
+        if not self.chief:
+            shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
 def train_run(
     config,
     out_dir,
@@ -273,6 +367,8 @@ def train_run(
     lr_scaling="none",
     resume=True,
     deterministic=False,
+    on_nonfinite="stop",
+    nonfinite_lr_factor=0.5,
 ):
     """Train the GAN a config describes and write a run directory.
 
@@ -299,9 +395,12 @@ def train_run(
         resume: continue from the newest verified checkpoint of
             `out_dir/checkpoints` (`kerasgan.checkpoints`): its full state is
             loaded, the epoch count continues, and the data pipeline skips the
-            batches already trained on. A `NonFiniteGuard` stops the run at the
-            first NaN / Inf loss or weight with `NonFiniteError`, leaving the
-            last good checkpoint as the latest.
+            batches already trained on.
+        on_nonfinite: at the first NaN / Inf loss or weight, `"stop"` raises
+            `NonFiniteError` and leaves the last good checkpoint as the latest;
+            `"restore"` reloads that checkpoint and continues with the learning
+            rates multiplied by `nonfinite_lr_factor` (at most 3 times;
+            `kerasgan.checkpoints.fit_with_checkpoints`).
         deterministic: `tf.config.experimental.enable_op_determinism()` on
             top of the seeds: a run killed and resumed ends with the same
             weights, bit for bit, as one that was not.
@@ -315,65 +414,21 @@ def train_run(
     from kerasgan.callbacks import MixtureMetricsCallback
     from kerasgan.plotting import save_png
 
-    training = dict(config.get("training", {}))
-    overrides = dict(epochs=epochs, steps_per_epoch=steps_per_epoch, batch_size=batch_size, seed=seed)
-    training.update({k: v for k, v in overrides.items() if v is not None})
+    run = _RunSetup(config, out_dir, dict(epochs=epochs, steps_per_epoch=steps_per_epoch,
+                                          batch_size=batch_size, seed=seed),
+                    strategy=strategy, tpu=tpu, mixed_precision=mixed_precision,
+                    lr_scaling=lr_scaling, deterministic=deterministic,
+                    check_dataset=lambda: _check_gan_dataset(dataset or config["dataset"]))
+    training, seed, config, out_dir = run.training, run.seed, run.config, run.out_dir
     dataset = dataset or config["dataset"]
-    seed = int(training.get("seed", 0))
-    from kerasgan.data.loading import is_image_folder, is_local_dataset
-
-    known = data_lib.known_dataset_names()
-    local = is_local_dataset(dataset) or is_image_folder(dataset)
-    if not local and dataset.split("/")[0].split(":")[0] not in known:
-        raise unknown_name_error("dataset", dataset, known)
-    _check_writable(out_dir)
-
-    from kerasgan import distribute
-    from kerasgan.precision import check_policy
-
-    if strategy is None or isinstance(strategy, str):
-        strategy = distribute.make_strategy(strategy or "default", tpu=tpu)
-    global_batch = distribute.check_global_batch(int(training.get("batch_size", 256)), strategy)
-    policy = check_policy(mixed_precision or keras.mixed_precision.global_policy().name)
-    task_type, task_id, chief = distribute.worker_role(strategy)
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
-    # Every worker resumes from the chief's checkpoints (shared storage).
-    resume_from = os.path.join(out_dir, "checkpoints")
-    if not chief:  # only the chief writes the run directory
-        out_dir = tempfile.mkdtemp(prefix=f"kerasgan-{task_type}{task_id}-")
-
-    keras.utils.set_random_seed(seed)
-    config = scale_learning_rates(config, global_batch, lr_scaling)
     config.setdefault("variant_args", {})["seed"] = seed
-    previous_policy = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(policy)
-    try:
-        with strategy.scope():
-            gan = compile_gan(build_gan(config), config, jit_compile=jit_compile)
-    finally:
-        keras.mixed_precision.set_global_policy(previous_policy)
+    gan = run.build(lambda: compile_gan(build_gan(config), config, jit_compile=jit_compile))
     preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
     ds = data_lib.load(
-        dataset, training.get("split", "train"), global_batch, seed=seed,
+        dataset, training.get("split", "train"), run.global_batch, seed=seed,
         **preprocessing,
         data_dir=data_dir, download=download,
     )
-    total_epochs = int(training.get("epochs", 10))
-    steps_per_epoch = int(training.get("steps_per_epoch", 1000))
-    epochs_done, progress = 0, {}
-    latest = latest_checkpoint(resume_from) if resume else None
-    if latest is not None:
-        epochs_done, path = latest
-        gan.load_weights(path)  # all or nothing; checked against the architecture
-        progress = read_progress(resume_from)
-        if progress.get("epochs_done") != epochs_done:  # progress.json is newer: trim it
-            progress = {"history": {k: v[:epochs_done] for k, v in progress.get("history", {}).items()},
-                        "epoch_end_wall_time_s": progress.get("epoch_end_wall_time_s", [])[:epochs_done]}
-        print(f"Resuming from {path}: {epochs_done} of {total_epochs} epochs done "
-              f"(step {int(np.asarray(gan.optimizer.iterations))}).", flush=True)
-        # The pipeline is deterministic for a seed: skip what was trained on.
-        ds = ds.skip(epochs_done * steps_per_epoch)
     log_dir = os.path.join(out_dir, "logs")
     callbacks = []
     evaluation = dict(config.get("evaluation", {}))
@@ -389,55 +444,16 @@ def train_run(
             log_dir=log_dir, data_dir=data_dir, download=download, preprocessing=preprocessing))
         callbacks.append(SampleGridCallback(every_n_epochs=every, log_dir=log_dir,
                                             directory=os.path.join(out_dir, "grids")))
-    previous_times = progress.get("epoch_end_wall_time_s", [])
-    offset = previous_times[-1] if previous_times else 0.0
-    guard = NonFiniteGuard()
-    checkpoint = EpochCheckpoint(
-        os.path.join(out_dir, "checkpoints"), initial_history=progress.get("history"),
-        initial_times=previous_times, clock=lambda: offset + time.perf_counter() - start)
-    # The guard runs before the checkpoint, so a non-finite epoch is never saved.
-    callbacks += [keras.callbacks.TensorBoard(log_dir=log_dir), guard, checkpoint]
-    start = time.perf_counter()
-    gan.fit(
-        ds,
-        epochs=total_epochs,
-        initial_epoch=epochs_done,
-        steps_per_epoch=steps_per_epoch,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
-    wall = offset + time.perf_counter() - start
-    if guard.tripped:
-        raise NonFiniteError(guard.message(os.path.join(out_dir, "checkpoints")))
-
-    gan.save_weights(os.path.join(out_dir, "model.weights.h5"))
+    callbacks.append(keras.callbacks.TensorBoard(log_dir=log_dir))
+    fit = run.fit(gan, ds, callbacks, verbose=verbose, resume=resume,
+                  on_nonfinite=on_nonfinite, lr_factor=nonfinite_lr_factor)
     if not is_mixture_dataset(dataset):
         evaluation.update(data_dir=data_dir, download=download, preprocessing=preprocessing)
-    results = {
-        "name": config.get("name"),
-        "dataset": dataset,
-        "training": training,
-        "train_wall_time_s": round(wall, 2),
-        "scale": {
-            "strategy": ("MultiWorkerMirroredStrategy" if distribute.is_multi_worker(strategy)
-                         else type(strategy).__name__), "replicas": strategy.num_replicas_in_sync,
-            "workers": distribute.num_workers(strategy), "mixed_precision": policy,
-            "jit_compile": bool(gan.jit_compile), "lr_scaling": lr_scaling,
-        },
-        "weights_digest": distribute.weights_digest(gan),
-        "train_steps": int(gan.optimizer.iterations.numpy()),
-        "epoch_end_wall_time_s": checkpoint.times,
-        "resumed_from_epoch": epochs_done,
-        "metrics": evaluate_gan(gan, dataset, **evaluation),
-        "history": checkpoint.history,
-        "environment": environment(),
-        "command": " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:]),
-    }
+    results = run.results(gan, fit, dataset, evaluate_gan(gan, dataset, **evaluation))
     write_json(os.path.join(out_dir, "metrics.json"), results)
     picture_args = {k: v for k, v in evaluation.items() if k in ("num_samples", "seed")}
     save_png(sample_picture(gan, dataset, **picture_args), os.path.join(out_dir, "samples.png"))
     if export:
         gan.export(os.path.join(out_dir, "saved_model"))
-    if not chief:
-        shutil.rmtree(out_dir, ignore_errors=True)
+    run.finish()
     return gan, results

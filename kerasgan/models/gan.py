@@ -19,19 +19,16 @@ Distribution (`tf.distribute`) is handled inside `train_step`:
 """
 
 import numbers
-import os
-import re
 
-import h5py
 import keras
 import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses as losses_lib
 from kerasgan import regularizers as regularizers_lib
-from kerasgan._io import atomic_path
 from kerasgan.constraints import clip_model_weights
 from kerasgan._validation import check_positive_int
+from kerasgan.models.state_file import StateFileMixin
 from kerasgan.models.data_checks import (
     check_training_data, prepare_images, unpack_batch, with_label_checks)
 
@@ -106,47 +103,8 @@ def _first_input_shape(model):
     return tuple(shape[0]) if isinstance(shape, list) else tuple(shape)
 
 
-def _relative_path(path):
-    """A variable path without its model's name: `generator/dense_0/kernel` -> `dense_0/kernel`."""
-    return path.split("/", 1)[-1]
-
-
-def _comparable_path(path):
-    """The path compared on load: relative, without Keras' numeric uniquifying suffixes.
-
-    Auto-named layers get `_1`, `_2` ... depending on what else was built in the
-    process, so `dense_3/kernel` and `dense/kernel` compare equal (order and
-    shapes are still checked).
-    """
-    return re.sub(r"_\d+(?=/|$)", "", _relative_path(path))
-
-
-def _read_group(group, role, variables, name):
-    """Read and check one weights group against `variables`; returns (variable, array) pairs."""
-    if len(group) != len(variables):
-        raise ValueError(
-            f"The {role} has {len(variables)} weights but {name} holds {len(group)}: "
-            "the architectures differ."
-        )
-    pairs = []
-    for i, variable in enumerate(variables):
-        data = group[f"{i:04d}"]
-        value = data[()]
-        saved_path = _relative_path(data.attrs.get("path", ""))
-        expected_path = _relative_path(variable.path)
-        same_path = _comparable_path(saved_path) == _comparable_path(expected_path)
-        if not same_path or tuple(value.shape) != tuple(variable.shape):
-            raise ValueError(
-                f"Weight {i} of the {role} is {expected_path} with shape "
-                f"{tuple(variable.shape)}, but {name} holds {saved_path} with shape "
-                f"{tuple(value.shape)}: the architectures differ."
-            )
-        pairs.append((variable, value))
-    return pairs
-
-
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(keras.Model):
+class GAN(StateFileMixin, keras.Model):
     """A generative adversarial network trained with `model.fit`.
 
     One `train_step` runs `d_steps` discriminator updates and one generator
@@ -207,6 +165,8 @@ class GAN(keras.Model):
     >>> gan.generate(5, seed=0).shape
     (5, 2)
     """
+
+    WEIGHTS_FORMAT = WEIGHTS_FORMAT
 
     def __init__(
         self,
@@ -703,90 +663,6 @@ class GAN(keras.Model):
         if self.ema_generator is not None:
             nets["ema_generator"] = self.ema_generator
         return nets
-
-    def _weight_groups(self):
-        """`{group: variables}` saved by `save_weights`: networks, then built optimizers."""
-        groups = {role: list(net.weights) for role, net in self.networks().items()}
-        for role in ("g_optimizer", "d_optimizer"):
-            optimizer = getattr(self, role, None)
-            if optimizer is not None and optimizer.built:
-                groups[role] = list(optimizer.variables)
-        return groups
-
-    def save_weights(self, filepath, overwrite=True):
-        """Save the GAN's state to a `.weights.h5` file, atomically.
-
-        One HDF5 group per sub-network (`networks()`) and, once compiled, per
-        optimizer (`g_optimizer`, `d_optimizer`: step counters and moments, so a
-        run can resume exactly). Each array keeps its variable path, so loading
-        can check that the architecture matches before assigning anything.
-        Written to a temporary file and renamed.
-
-        Example:
-        >>> import os, tempfile
-        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
-        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
-        >>> path = os.path.join(tempfile.mkdtemp(), "gan.weights.h5")
-        >>> gan.save_weights(path); os.path.exists(path)
-        True
-        """
-        filepath = os.fspath(filepath)
-        if not filepath.endswith(".weights.h5"):
-            raise ValueError(f"The weights file name must end in .weights.h5; got {filepath!r}.")
-        if not overwrite and os.path.exists(filepath):
-            raise FileExistsError(f"{filepath} exists and overwrite=False.")
-        with atomic_path(filepath) as tmp:
-            with h5py.File(tmp, "w") as f:
-                f.attrs["format"] = WEIGHTS_FORMAT
-                for role, variables in self._weight_groups().items():
-                    group = f.create_group(role)
-                    for i, variable in enumerate(variables):
-                        data = group.create_dataset(f"{i:04d}", data=np.asarray(variable))
-                        data.attrs["path"] = _relative_path(variable.path)
-
-    def load_weights(self, filepath, skip_mismatch=False):
-        """Load a file written by `save_weights` (a path or a binary file object).
-
-        Every array is read and checked against the model — groups, number of
-        weights, variable paths and shapes — before any is assigned: on a
-        mismatch a ValueError names the first difference and the model is left
-        unchanged. Optimizer groups are restored when the optimizers are built
-        (after `compile`) and skipped otherwise.
-
-        Example:
-        >>> import os, tempfile
-        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
-        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
-        >>> path = os.path.join(tempfile.mkdtemp(), "gan.weights.h5")
-        >>> gan.save_weights(path)
-        >>> other = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
-        >>> other.load_weights(path)
-        >>> bool((other.generate(3, seed=0) == gan.generate(3, seed=0)).all())
-        True
-        """
-        if skip_mismatch:
-            raise ValueError("GAN.load_weights loads all weights or none; skip_mismatch=True "
-                             "is not supported.")
-        name = filepath if isinstance(filepath, (str, os.PathLike)) else "the given file"
-        try:
-            f = h5py.File(filepath, "r")
-        except OSError as error:
-            raise ValueError(f"Cannot read GAN weights from {name!r}: {error}") from None
-        with f:
-            if f.attrs.get("format") != WEIGHTS_FORMAT:
-                raise ValueError(
-                    f"{name} is not a kerasgan GAN weights file (format "
-                    f"{f.attrs.get('format')!r}, expected {WEIGHTS_FORMAT!r})."
-                )
-            assignments = []
-            for role, variables in self._weight_groups().items():
-                if role not in f:
-                    if role.endswith("_optimizer"):
-                        continue  # weights saved before compile: nothing to restore
-                    raise ValueError(f"{name} has no weights for the {role} (it has {sorted(f)}).")
-                assignments += _read_group(f[role], role, variables, name)
-        for variable, value in assignments:
-            variable.assign(value)
 
     # ---------------------------------------------------------- serialization
     def get_config(self):

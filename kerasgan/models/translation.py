@@ -32,6 +32,7 @@ import tensorflow as tf
 
 from kerasgan import losses as losses_lib
 from kerasgan._validation import check_positive_int, check_positive_number
+from kerasgan.models.state_file import StateFileMixin
 
 __all__ = ["CycleGAN", "ImagePool", "LinearDecay", "Pix2Pix", "to_model_range"]
 
@@ -122,8 +123,9 @@ class ImagePool:
     `query(images, seed)` returns, per image: while the pool holds fewer than
     `size` images, the image itself (and stores it); then, with probability ½,
     a random stored image (replaced by the new one), else the new image. The
-    pool never holds more than `size` images. State lives in `tf.Variable`s,
-    so it is saved with the model and works inside `tf.function`.
+    pool never holds more than `size` images. State lives in `tf.Variable`s
+    (`variables`), so it works inside `tf.function` and `CycleGAN.save_weights`
+    saves it.
 
     Example:
     >>> pool = ImagePool(2, (1, 1, 1))
@@ -144,6 +146,16 @@ class ImagePool:
         self.images = tf.Variable(tf.zeros((self.size, *image_shape)), name=f"{name}_images",
                                   **local)
         self.count = tf.Variable(0, dtype=tf.int32, name=f"{name}_count", **local)
+
+    @property
+    def variables(self):
+        """The pool's state: the stored images and their count.
+
+        Example:
+        >>> [v.name for v in ImagePool(2, (1, 1, 1), "pool_x").variables]
+        ['pool_x_images:0', 'pool_x_count:0']
+        """
+        return [self.images, self.count]
 
     def query(self, images, seed):
         """Return a batch drawn from the new images and the history (see the class doc).
@@ -178,8 +190,22 @@ class ImagePool:
         return tf.stack(out)
 
 
-class _TranslationModel(keras.Model):
-    """Shared parts: optimizers, trackers, replica scaling, translation helpers."""
+class _TranslationModel(StateFileMixin, keras.Model):
+    """Shared parts: optimizers, trackers, replica scaling, translation helpers, and
+    `save_weights` / `load_weights` of the full training state
+    (`kerasgan.models.state_file`: nets, optimizers, dropout seeds, image pools)."""
+
+    def _generators(self):
+        return [net for role, net in self.networks().items() if role.startswith("generator")]
+
+    def _discriminators(self):
+        return [net for role, net in self.networks().items() if role.startswith("discriminator")]
+
+    def _generator_variables(self):
+        return [v for net in self._generators() for v in net.trainable_variables]
+
+    def _discriminator_variables(self):
+        return [v for net in self._discriminators() for v in net.trainable_variables]
 
     def _setup(self, names, loss, seed):
         self.gan_loss = losses_lib.get(loss)
@@ -277,17 +303,16 @@ class Pix2Pix(_TranslationModel):
         self.y_shape = tuple(generator.output_shape[1:])
         self._setup(["d_loss", "g_loss", "g_adversarial", "l1"], loss, seed)
 
-    def _generators(self):
-        return [self.generator]
+    WEIGHTS_FORMAT = "kerasgan.pix2pix_weights/1"
 
-    def _discriminators(self):
-        return [self.discriminator]
+    def networks(self):
+        """The sub-networks whose weights make up the model, by role.
 
-    def _generator_variables(self):
-        return self.generator.trainable_variables
-
-    def _discriminator_variables(self):
-        return self.discriminator.trainable_variables
+        Example:
+        >>> sorted(model.networks())  # doctest: +SKIP
+        ['discriminator', 'generator']
+        """
+        return {"generator": self.generator, "discriminator": self.discriminator}
 
     def train_step(self, data):
         x, y = _unpack(data)
@@ -383,17 +408,20 @@ class CycleGAN(_TranslationModel):
         self.pool_y = ImagePool(pool_size, self.y_shape, "pool_y") if pool_size else None
         self._setup(["d_x_loss", "d_y_loss", "g_loss", "cycle", "identity"], loss, seed)
 
-    def _generators(self):
-        return [self.generator_xy, self.generator_yx]
+    WEIGHTS_FORMAT = "kerasgan.cyclegan_weights/1"
 
-    def _discriminators(self):
-        return [self.discriminator_x, self.discriminator_y]
+    def networks(self):
+        """The sub-networks whose weights make up the model, by role.
 
-    def _generator_variables(self):
-        return self.generator_xy.trainable_variables + self.generator_yx.trainable_variables
+        Example:
+        >>> sorted(model.networks())  # doctest: +SKIP
+        ['discriminator_x', 'discriminator_y', 'generator_xy', 'generator_yx']
+        """
+        return {"generator_xy": self.generator_xy, "generator_yx": self.generator_yx,
+                "discriminator_x": self.discriminator_x, "discriminator_y": self.discriminator_y}
 
-    def _discriminator_variables(self):
-        return self.discriminator_x.trainable_variables + self.discriminator_y.trainable_variables
+    def _extra_state(self):
+        return [v for pool in (self.pool_x, self.pool_y) if pool is not None for v in pool.variables]
 
     def _pooled(self, pool, images, purpose):
         if pool is None:
