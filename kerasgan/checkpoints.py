@@ -209,7 +209,8 @@ class NonFiniteGuard(keras.callbacks.Callback):
         if checkpoints is not None:
             latest = latest_checkpoint(checkpoints)
             text += (f" The last good checkpoint, {latest[1]} (after epoch {latest[0]}), is kept "
-                     "as the latest; rerun to resume from it (e.g. with a lower learning rate)."
+                     "as the latest; rerun to resume from it (e.g. with a lower learning rate, or "
+                     "with on_nonfinite='restore': `kerasgan train --on-nonfinite restore`)."
                      if latest else " No good checkpoint was written before it.")
         return text
 

@@ -5,6 +5,7 @@
                    [--strategy default|mirrored|multi_worker|tpu] [--tpu ADDRESS]
                    [--mixed-precision float32|mixed_float16|mixed_bfloat16] [--jit auto|on|off]
                    [--lr-scaling none|linear|sqrt] [--deterministic] [--noresume]
+                   [--on-nonfinite stop|restore] [--nonfinite-lr-factor F]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
                       [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
@@ -14,7 +15,8 @@
     kerasgan bench [PATTERN ...] [--batch-size N] [--steps N] [--no-torch] [--markdown] ...
 
 NAME is a zoo entry (`kerasgan zoo list`); `train` defaults to
-`kerasgan.zoo.DEFAULT_ENTRY`. Without `--weights`, `evaluate`, `sample` and
+`kerasgan.zoo.DEFAULT_ENTRY` and also trains the translation entries
+(`pix2pix_digits`, `cyclegan_digits` ...). Without `--weights`, `evaluate`, `sample` and
 `export` use the entry's pretrained weights. Errors print one paragraph and
 exit with status 2 (`--debug` shows the traceback).
 """
@@ -62,6 +64,11 @@ flags.DEFINE_bool("deterministic", False, "`train`: deterministic ops (with the 
                   "and resumed run ends bit-identical to an uninterrupted one.")
 flags.DEFINE_string("lr-scaling", "none", "`train`: learning rates for a --batch-size other "
                     "than the recipe's: none, linear or sqrt (x global/recipe batch).")
+flags.DEFINE_string("on-nonfinite", "stop", "`train`: at a NaN / Inf loss or weight: stop (the "
+                    "last good checkpoint stays the latest) or restore (reload it and continue "
+                    "with lower learning rates, at most 3 times).")
+flags.DEFINE_float("nonfinite-lr-factor", 0.5, "`train --on-nonfinite restore`: learning-rate "
+                   "factor applied at each restore, in (0, 1).")
 flags.DEFINE_string("jit", "auto", "`train`: XLA for the train step: auto (on with one "
                     "replica), on or off.")
 
@@ -93,10 +100,20 @@ def cmd_train(args):
     from kerasgan import zoo
     from kerasgan.training import train_run
 
-    name = args[0] if args else zoo.DEFAULT_ENTRY
-    entry = zoo.get_entry(name)
+    from kerasgan.checkpoints import NONFINITE_ACTIONS
     from kerasgan.distribute import STRATEGIES
     from kerasgan.precision import check_policy
+    from kerasgan.training import train_translation_run
+
+    name = args[0] if args else zoo.DEFAULT_ENTRY
+    translation = name in zoo.translation_entries()
+    entry = zoo.get_translation_entry(name) if translation else zoo.get_entry(name)
+    if _flag("on-nonfinite") not in NONFINITE_ACTIONS:
+        raise UsageError(f"--on-nonfinite must be one of {', '.join(NONFINITE_ACTIONS)}; got "
+                         f"{_flag('on-nonfinite')!r}.")
+    if not 0.0 < _flag("nonfinite-lr-factor") < 1.0:
+        raise UsageError("--nonfinite-lr-factor must be in (0, 1) to lower the learning rates; "
+                         f"got {_flag('nonfinite-lr-factor')!r}.")
 
     if _flag("strategy") not in STRATEGIES:
         raise UsageError(f"--strategy must be one of {', '.join(STRATEGIES)}; got "
@@ -110,7 +127,7 @@ def cmd_train(args):
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = _flag("out") or os.path.join("runs", f"{name}-{stamp}")
     print(f"Training zoo entry {name!r} into {out}")
-    gan, results = train_run(
+    gan, results = (train_translation_run if translation else train_run)(
         entry.config,
         out,
         dataset=_flag("dataset"),
@@ -127,6 +144,8 @@ def cmd_train(args):
         lr_scaling=_flag("lr-scaling"),
         resume=_flag("resume"),
         deterministic=_flag("deterministic"),
+        on_nonfinite=_flag("on-nonfinite"),
+        nonfinite_lr_factor=_flag("nonfinite-lr-factor"),
     )
     from kerasgan import distribute
 

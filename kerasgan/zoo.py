@@ -344,28 +344,10 @@ def create_translation(name, pretrained=False, compile=True):
     """
     import tempfile
 
-    import keras
-
-    from kerasgan import nets
-    from kerasgan.models.translation import CycleGAN, Pix2Pix
+    from kerasgan.training import build_translation
 
     entry = get_translation_entry(name)
-    config = entry.config
-    builders = {"unet_generator": nets.unet_generator, "resnet_translator": nets.resnet_translator,
-                "patchgan_discriminator": nets.patchgan_discriminator}
-    parts = {}
-    for role, spec in config["nets"].items():
-        if spec["builder"] not in builders:
-            raise unknown_name_error("translation net builder", spec["builder"], builders)
-        parts[role] = builders[spec["builder"]](**spec["args"], name=role)
-    cls = {"pix2pix": Pix2Pix, "cyclegan": CycleGAN}[config["model"]]
-    model = cls(**parts, **config.get("model_args", {}))
-    if compile:
-        optimizers = config.get("optimizers", {})
-        model.compile(
-            g_optimizer=keras.optimizers.deserialize(optimizers["generator"]) if optimizers else None,
-            d_optimizer=keras.optimizers.deserialize(optimizers["discriminator"]) if optimizers else None,
-        )
+    model = build_translation(entry.config, compile=compile)
     if pretrained:
         files = (entry.results or {}).get("weights", {})
         if not files:

@@ -143,6 +143,13 @@ def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
         (["train", "nsgan_ring8", "--mixed-precision", "fp16"],
          "Unknown precision policy 'fp16'; expected one of ['float32', 'mixed_float16'"),
         (["train", "nsgan_ring8", "--jit", "maybe"], "--jit must be auto, on or off; got 'maybe'"),
+        (["train", "nsgan_ring8", "--on-nonfinite", "skip"],
+         "--on-nonfinite must be one of stop, restore; got 'skip'"),
+        (["train", "nsgan_ring8", "--nonfinite-lr-factor", "1.5"],
+         "--nonfinite-lr-factor must be in (0, 1) to lower the learning rates; got 1.5"),
+        (["train", "cyclegan_digits", "--dataset", "nonsense", "--out", "/tmp/kerasgan-cli-cg"],
+         "load_translation takes 'digit_pairs', a 'cycle_gan/<name>' TFDS name, or two image "
+         "folders"),
         (["train", "--foo"], "Unknown command line flag 'foo'"),
         (["sample", "r1gan_ring8", "--num", "many"], "flag --num=many"),
     ],

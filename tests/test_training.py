@@ -32,3 +32,62 @@ def test_plain_rates_are_scaled_too():
     scaled = scale_learning_rates(config, 50, "linear")["optimizers"]
     assert scaled["generator"]["config"]["learning_rate"] == pytest.approx(1e-4)
     assert scaled["discriminator"]["config"]["learning_rate"] == pytest.approx(5e-4)  # Keras default 1e-3
+
+
+def _tiny_translation_config(name):
+    import copy
+
+    config = copy.deepcopy(zoo.get_translation_entry(name).config)
+    for spec in config["nets"].values():
+        spec["args"]["base_filters"] = 4
+        if "num_blocks" in spec["args"]:
+            spec["args"]["num_blocks"] = 1
+    return config
+
+
+def test_train_translation_run_on_two_folders_writes_a_run_directory(tmp_path):
+    """`--dataset FOLDER_X,FOLDER_Y` for pix2pix: pairs by file name, checkpoints, metrics
+    (no known transform: none), a picture, a SavedModel that serves the trained G."""
+    import json
+
+    import numpy as np
+    import tensorflow as tf
+
+    from kerasgan.plotting import save_png
+    from kerasgan.training import train_translation_run
+
+    rng = np.random.default_rng(0)
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+    for i in range(6):
+        image = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+        save_png(image, tmp_path / "x" / f"{i}.png")
+        save_png(255 - image, tmp_path / "y" / f"{i}.png")   # y = inverted x
+    run_dir = tmp_path / "run"
+    model, results = train_translation_run(
+        _tiny_translation_config("pix2pix_digits"), str(run_dir),
+        dataset=f"{tmp_path / 'x'},{tmp_path / 'y'}", epochs=2, steps_per_epoch=3, batch_size=2,
+        verbose=0)
+    assert sorted(p.name for p in run_dir.iterdir()) == [
+        "checkpoints", "logs", "metrics.json", "model.weights.h5", "samples.png", "saved_model"]
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    assert saved["train_steps"] == 6 and saved["metrics"] == {} and saved["model"] == "pix2pix"
+    assert len(saved["history"]["l1"]) == 2
+    assert results["weights_digest"] == saved["weights_digest"]
+    x = rng.integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)
+    loaded = tf.saved_model.load(str(run_dir / "saved_model"))
+    served = loaded.translate(tf.constant(x))["images"]
+    np.testing.assert_allclose(served, model.translate(x), atol=1e-5)
+
+
+def test_build_translation_names_what_is_unknown():
+    from kerasgan.training import build_translation
+
+    config = _tiny_translation_config("cyclegan_digits")
+    config["model"] = "cycle_gan"
+    with pytest.raises(ValueError, match="Unknown translation model 'cycle_gan'.*'cyclegan'"):
+        build_translation(config)
+    config = _tiny_translation_config("cyclegan_digits")
+    config["nets"]["generator_xy"]["builder"] = "unet"
+    with pytest.raises(ValueError, match="Unknown translation net builder 'unet'"):
+        build_translation(config)

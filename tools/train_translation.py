@@ -3,7 +3,9 @@
     python tools/train_translation.py pix2pix_digits
     python tools/train_translation.py cyclegan_digits [--threads 1]
 
-Trains `zoo/translation/NAME/config.json` on `digit_pairs` (its `train_split`),
+Trains `zoo/translation/NAME/config.json` on `digit_pairs` (its `train_split`) with
+`kerasgan.training.train_translation_run` (run directory `runs/NAME`: checkpoints,
+so an interrupted training resumes when rerun; `--noresume` starts over),
 measures on the 450 held-out test pairs the per-pixel errors of G(x) vs T(x)
 (and for CycleGAN F(y) vs T^-1(y) and the cycle errors) next to the identity map,
 and writes the generators' weights (sha256 in `results.json`), `results.json`,
@@ -14,49 +16,16 @@ import argparse
 import datetime
 import os
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from kerasgan import zoo  # noqa: E402
 from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
-from kerasgan.data import digit_transform, inverse_digit_transform  # noqa: E402
-from kerasgan.data.digit_pairs.digit_pairs import pair_arrays  # noqa: E402
-from kerasgan.data.translation import load_translation  # noqa: E402
-from kerasgan.metrics.translation import identity_errors, translation_errors  # noqa: E402
-from kerasgan.plotting import image_grid, save_png  # noqa: E402
-from kerasgan.training import environment  # noqa: E402
-
-
-def held_out():
-    x, y, _ = pair_arrays("test")
-    return x.astype(np.float32) / 127.5 - 1, y.astype(np.float32) / 127.5 - 1
-
-
-def evaluate(model, kind):
-    x, y = held_out()
-    if kind == "cyclegan":
-        errors = translation_errors(model.translate_x_to_y, x, y, digit_transform,
-                                    inverse_digit_transform, model.translate_y_to_x)
-    else:
-        errors = translation_errors(model.translate, x, y, digit_transform, inverse_digit_transform)
-    return errors, identity_errors(x, y, digit_transform, inverse_digit_transform)
-
-
-def picture(model, kind):
-    x, y = held_out()
-    x, y = x[:10], y[:10]
-    if kind == "cyclegan":
-        rows = [x, model.translate_x_to_y(x), digit_transform(x), y, model.translate_y_to_x(y),
-                inverse_digit_transform(y)]
-    else:
-        rows = [x, model.translate(x), digit_transform(x)]
-    return image_grid(np.concatenate(rows), columns=10)
+from kerasgan.plotting import save_png  # noqa: E402
+from kerasgan.training import train_translation_run, translation_picture  # noqa: E402
 
 
 def card(entry):
@@ -107,38 +76,30 @@ def write_card(name):
     write_text(os.path.join(entry.path, "README.md"), card(entry))
 
 
-def train(name):
+def train(name, resume=True):
     entry = zoo.get_translation_entry(name)
     config = entry.config
-    training = config["training"]
-    keras.utils.set_random_seed(training["seed"])
-    model = zoo.create_translation(name)
-    ds = load_translation(config["dataset"], config["train_split"], training["batch_size"],
-                          seed=training["seed"])
-    start = time.time()
-    history = model.fit(ds, epochs=training["epochs"], steps_per_epoch=training["steps_per_epoch"],
-                        verbose=2)
-    wall = time.time() - start
-    errors, identity = evaluate(model, config["model"])
-    roles = ["generator"] if config["model"] == "pix2pix" else ["generator_xy", "generator_yx"]
+    # The shared training run: checkpoints in runs/NAME (rerunning resumes), guard, metrics.
+    model, run = train_translation_run(config, os.path.join(ROOT, "runs", name), verbose=2,
+                                       export=False, resume=resume)
+    roles = [role for role in model.networks() if role.startswith("generator")]
     weights = {}
     for role in roles:
         path = os.path.join(entry.path, f"{role}.weights.h5")
         with atomic_path(path) as tmp:
             getattr(model, role).save_weights(tmp)
         weights[role] = {"file": os.path.basename(path), "sha256": sha256_of(path)}
-    save_png(picture(model, config["model"]), os.path.join(entry.path, "samples.png"))
+    save_png(translation_picture(model, config["dataset"]), os.path.join(entry.path, "samples.png"))
     results = {
-        "errors": errors, "identity_errors": identity,
-        "train_wall_time_s": wall, "train_steps": int(model.g_optimizer.iterations.numpy()),
-        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
-        "weights": weights, "env": environment(),
+        **run["metrics"],
+        "train_wall_time_s": run["train_wall_time_s"], "train_steps": run["train_steps"],
+        "history": run["history"], "weights": weights, "env": run["environment"],
         "command": f"python tools/train_translation.py {name}",
         "trained_on": datetime.date.today().isoformat(),
     }
     write_json(os.path.join(entry.path, "results.json"), results)
     write_card(name)
-    print(name, errors, "identity", identity, f"{wall:.0f} s", flush=True)
+    print(name, run["metrics"], f"{run['train_wall_time_s']:.0f} s", flush=True)
 
 
 def main():
@@ -146,6 +107,8 @@ def main():
     parser.add_argument("name", choices=sorted(zoo.translation_entries()))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--card-only", action="store_true", help="re-render the card only")
+    parser.add_argument("--noresume", action="store_true",
+                        help="start over instead of resuming from runs/NAME/checkpoints")
     args = parser.parse_args()
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
@@ -153,7 +116,7 @@ def main():
     if args.card_only:
         write_card(args.name)
     else:
-        train(args.name)
+        train(args.name, resume=not args.noresume)
 
 
 if __name__ == "__main__":

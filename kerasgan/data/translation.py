@@ -83,6 +83,14 @@ def _paired_folders(folder_x, folder_y, batch_size, image_size, shuffle, repeat,
             f"{folder_x!r}, {len(names_y)} in {folder_y!r}, {len(common)} names in common.")
     size = None if image_size is None else (
         (image_size, image_size) if isinstance(image_size, int) else tuple(image_size))
+    first = [tf.io.decode_image(tf.io.read_file(names[common[0]]), channels=3,
+                                expand_animations=False).shape[:2] for names in (names_x, names_y)]
+    if size is None and first[0] != first[1]:
+        raise ValueError(
+            f"The two domains must have one image size: X has {tuple(first[0])}, Y has "
+            f"{tuple(first[1])}. Pass image_size=... to resize both.")
+    # Without resizing, every image must have the first one's size (checked per image).
+    shape = (*(size or tuple(first[0])), 3)
 
     x = tf.data.Dataset.from_tensor_slices([names_x[n] for n in common])
     y = tf.data.Dataset.from_tensor_slices([names_y[n] for n in common])
@@ -91,6 +99,7 @@ def _paired_folders(folder_x, folder_y, batch_size, image_size, shuffle, repeat,
         image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
         if size is not None:
             image = tf.image.resize(image, size, antialias=True)
+        image = tf.ensure_shape(image, shape)
         return tf.cast(image, tf.float32) / 127.5 - 1.0
 
     pairs = tf.data.Dataset.zip({"x": x, "y": y})
