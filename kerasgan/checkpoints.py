@@ -2,17 +2,22 @@
 
 A run directory's `checkpoints/` holds, after every finished epoch N,
 
-    epoch_000N.weights.h5          the GAN's full state (`GAN.save_weights`: G, D,
-                                   EMA G, both optimizers with their step counters --
-                                   which also key the stateless random draws, the
-                                   learning-rate and instance-noise schedules)
+    epoch_000N.weights.h5          the model's full state (`save_weights` of GAN /
+                                   Pix2Pix / CycleGAN, `kerasgan.models.state_file`):
+                                   every network, both optimizers with their step
+                                   counters -- which also key the stateless random
+                                   draws, the learning-rate and instance-noise
+                                   schedules -- dropout seed states, image pools
     epoch_000N.weights.h5.sha256   its sha256, written after it (both atomically)
-    progress.json                  epochs done, the history so far, epoch end times
+    progress.json                  epochs done, the history so far, epoch end times,
+                                   the learning-rate factor and restores
 
 A checkpoint counts only once its `.sha256` exists and matches, so a run
 killed while writing leaves the previous one as the latest; a truncated or
-tampered file is refused (and the one before it used). `kerasgan train`
-resumes from the latest verified checkpoint of its run directory.
+tampered file is refused (and the one before it used).
+`fit_with_checkpoints` (used by `kerasgan train`) resumes from the latest
+verified checkpoint, and on a NaN / Inf either stops or restores the last
+good checkpoint and continues with lower learning rates.
 """
 
 import glob

@@ -5,7 +5,7 @@
                    [--strategy default|mirrored|multi_worker|tpu] [--tpu ADDRESS]
                    [--mixed-precision float32|mixed_float16|mixed_bfloat16] [--jit auto|on|off]
                    [--lr-scaling none|linear|sqrt] [--deterministic] [--noresume]
-                   [--on-nonfinite stop|restore] [--nonfinite-lr-factor F]
+                   [--on-nonfinite stop|restore] [--nonfinite-lr-factor F] [--noexport]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
                       [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
@@ -60,6 +60,8 @@ flags.DEFINE_string("mixed-precision", None, "`train`: dtype policy: float32, mi
                     "(with loss scaling) or mixed_bfloat16 (default: float32).")
 flags.DEFINE_bool("resume", True, "`train`: continue from the newest verified checkpoint in "
                   "the run directory (--noresume starts over).")
+flags.DEFINE_bool("export", True, "`train`: write RUN_DIR/saved_model at the end (--noexport "
+                  "skips it).")
 flags.DEFINE_bool("deterministic", False, "`train`: deterministic ops (with the seeds): a killed "
                   "and resumed run ends bit-identical to an uninterrupted one.")
 flags.DEFINE_string("lr-scaling", "none", "`train`: learning rates for a --batch-size other "
@@ -144,6 +146,7 @@ def cmd_train(args):
         lr_scaling=_flag("lr-scaling"),
         resume=_flag("resume"),
         deterministic=_flag("deterministic"),
+        export=_flag("export"),
         on_nonfinite=_flag("on-nonfinite"),
         nonfinite_lr_factor=_flag("nonfinite-lr-factor"),
     )
@@ -157,8 +160,9 @@ def cmd_train(args):
     metrics = {k: v for k, v in results["metrics"].items() if k != "protocol"}
     print(json.dumps({"run_dir": out, "train_wall_time_s": results["train_wall_time_s"],
                       "metrics": metrics}, indent=2))
-    print(f"Samples: {os.path.join(out, 'samples.png')}; SavedModel: "
-          f"{os.path.join(out, 'saved_model')}; TensorBoard: tensorboard --logdir {out}/logs")
+    saved_model = f"; SavedModel: {os.path.join(out, 'saved_model')}" if _flag("export") else ""
+    print(f"Samples: {os.path.join(out, 'samples.png')}{saved_model}; TensorBoard: "
+          f"tensorboard --logdir {out}/logs")
 
 
 def cmd_evaluate(args):

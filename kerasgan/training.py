@@ -1,7 +1,9 @@
 """Build, train, evaluate and save a GAN from a zoo-style config.
 
-One code path serves `kerasgan train` and `tools/train_zoo.py`: both call
-`train_run`, which writes a run directory:
+One code path serves `kerasgan train`, `tools/train_zoo.py` and
+`tools/train_translation.py`: `train_run` (GANs) and `train_translation_run`
+(pix2pix, CycleGAN) share their set-up and checkpointed fit and write a run
+directory:
 
     RUN_DIR/
       logs/                 TensorBoard logs (losses every epoch, mixture metrics, samples)
@@ -534,8 +536,8 @@ def translation_picture(model, dataset="digit_pairs", split="test", num=10, **so
 
     Example:
     >>> from kerasgan import zoo
-    >>> translation_picture(zoo.create_translation("pix2pix_digits")).shape
-    (106, 352, 3)
+    >>> translation_picture(zoo.create_translation("pix2pix_digits")).shape  # 3 rows of 10
+    (104, 342, 3)
     """
     from kerasgan.data.translation import load_translation
     from kerasgan.plotting import image_grid

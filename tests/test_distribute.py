@@ -306,15 +306,12 @@ def _free_ports(n):
     return ports
 
 
-def test_two_workers_on_localhost_train_a_zoo_entry_and_agree(tmp_path):
-    """`kerasgan train --strategy multi_worker` in two processes (TF_CONFIG on 127.0.0.1):
-    both end with the same weights; only the chief writes the run directory; the
-    other worker's temporary directory is removed; the checkpoint holds the final state."""
+def _two_workers(tmp_path, out, epochs, tag):
+    """Run `kerasgan train nsgan_ring8 --strategy multi_worker` as two local processes."""
     ports = _free_ports(2)
-    out = tmp_path / "run"
     procs = []
     for index in range(2):
-        scratch = tmp_path / f"tmp{index}"
+        scratch = tmp_path / f"tmp{tag}{index}"
         scratch.mkdir()
         tf_config = {"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
                      "task": {"type": "worker", "index": index}}
@@ -322,22 +319,33 @@ def test_two_workers_on_localhost_train_a_zoo_entry_and_agree(tmp_path):
                "TMPDIR": str(scratch)}
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "kerasgan.cli", "train", "nsgan_ring8", "--strategy",
-             "multi_worker", "--epochs", "2", "--steps-per-epoch", "5", "--batch-size", "64",
-             "--out", str(out)],
+             "multi_worker", "--epochs", str(epochs), "--steps-per-epoch", "5", "--batch-size",
+             "64", "--deterministic", "--out", str(out)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
     outputs = [p.communicate(timeout=600) for p in procs]
     for p, (stdout, stderr) in zip(procs, outputs):
         assert p.returncode == 0, stderr[-3000:]
+    return [stdout for stdout, _ in outputs]
+
+
+def test_two_workers_on_localhost_train_a_zoo_entry_agree_and_resume(tmp_path):
+    """`kerasgan train --strategy multi_worker` in two processes (TF_CONFIG on 127.0.0.1):
+    both end with the same weights; only the chief writes the run directory; the
+    other worker's temporary directory is removed; the checkpoint holds the final state.
+    Rerun with more epochs, both workers resume from the chief's checkpoint and end
+    where an uninterrupted two-worker run ends."""
+    out = tmp_path / "run"
+    _, worker_output = _two_workers(tmp_path, out, 2, "a")
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["scale"]["replicas"] == 2 and metrics["scale"]["workers"] == 2
     assert metrics["train_steps"] == 10
     digest = metrics["weights_digest"]
-    assert f"final weights sha256 {digest}" in outputs[1][0]  # worker 1 ends identical
+    assert f"final weights sha256 {digest}" in worker_output  # worker 1 ends identical
     assert sorted(os.listdir(out / "checkpoints")) == [
         "epoch_0001.weights.h5", "epoch_0001.weights.h5.sha256", "epoch_0002.weights.h5",
         "epoch_0002.weights.h5.sha256", "progress.json"]
-    assert not os.listdir(tmp_path / "tmp1") or all(
-        not name.startswith("kerasgan-worker") for name in os.listdir(tmp_path / "tmp1"))
+    assert not os.listdir(tmp_path / "tmpa1") or all(
+        not name.startswith("kerasgan-worker") for name in os.listdir(tmp_path / "tmpa1"))
     from kerasgan import zoo
 
     restored = zoo.create("nsgan_ring8", pretrained=False)
@@ -345,6 +353,17 @@ def test_two_workers_on_localhost_train_a_zoo_entry_and_agree(tmp_path):
     assert distribute.weights_digest(restored) == digest
     with h5py.File(out / "checkpoints" / "epoch_0002.weights.h5") as f:
         assert "d_optimizer" in f and "g_optimizer" in f
+
+    outputs = _two_workers(tmp_path, out, 3, "b")      # the same run, one more epoch
+    for stdout in outputs:
+        assert "Resuming from" in stdout and "2 of 3 epochs done (step 10)" in stdout
+    resumed = json.loads((out / "metrics.json").read_text())
+    assert resumed["train_steps"] == 15 and resumed["resumed_from_epoch"] == 2
+    assert f"final weights sha256 {resumed['weights_digest']}" in outputs[1]
+    straight = tmp_path / "straight"
+    _two_workers(tmp_path, straight, 3, "c")
+    assert json.loads((straight / "metrics.json").read_text())["weights_digest"] == \
+        resumed["weights_digest"]
 
 
 # ------------------------------------------------------------ scaling model

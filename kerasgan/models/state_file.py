@@ -105,7 +105,10 @@ def _read_group(group, role, variables, name):
         value = data[()]
         saved_path = data.attrs.get("path", "")
         expected_path = variable_path(variable)
-        same_path = comparable_path(saved_path) == comparable_path(expected_path)
+        # Compared without their first component: nets built inside a model or on their
+        # own name their variables with or without the net's name.
+        same_path = comparable_path(saved_path.split("/", 1)[-1]) == \
+            comparable_path(expected_path.split("/", 1)[-1])
         if not same_path or tuple(value.shape) != tuple(variable.shape):
             raise ValueError(
                 f"Weight {i} of the {role} is {expected_path} with shape "
