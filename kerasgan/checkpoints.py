@@ -8,9 +8,9 @@ A run directory's `checkpoints/` holds, after every finished epoch N,
                                    counters -- which also key the stateless random
                                    draws, the learning-rate and instance-noise
                                    schedules -- dropout seed states, image pools
-    epoch_000N.weights.h5.sha256   its sha256, written after it (both atomically)
     progress.json                  epochs done, the history so far, epoch end times,
                                    the learning-rate factor and restores
+    epoch_000N.weights.h5.sha256   the checkpoint's sha256, written last (all atomically)
 
 A checkpoint counts only once its `.sha256` exists and matches, so a run
 killed while writing leaves the previous one as the latest; a truncated or
@@ -125,14 +125,16 @@ class EpochCheckpoint(keras.callbacks.Callback):
         os.makedirs(self.directory, exist_ok=True)
         path = checkpoint_path(self.directory, epoch + 1)
         self.model.save_weights(path)  # atomic: temporary file, then rename
-        write_text(path + ".sha256", f"{sha256_of(path)}  {os.path.basename(path)}\n")
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
         if self.clock is not None:
             self.times.append(round(self.clock(), 2))
+        # progress.json before the digest: once the checkpoint counts (its .sha256
+        # exists), its epoch is in the history too; a resume trims any later epoch.
         write_json(os.path.join(self.directory, "progress.json"),
                    {"epochs_done": epoch + 1, "history": self.history,
                     "epoch_end_wall_time_s": self.times, **self.extra})
+        write_text(path + ".sha256", f"{sha256_of(path)}  {os.path.basename(path)}\n")
         for old_epoch, old in verified_checkpoints(self.directory)[0][self.keep:]:
             for stale in (old + ".sha256", old):
                 os.remove(stale)
