@@ -160,3 +160,41 @@ def test_exported_pix2pix_translate_endpoint(tmp_path):
                                atol=1e-5)
     with pytest.raises((TypeError, ValueError)):
         loaded.translate(tf.zeros((1, 16, 16, 3)))  # wrong size: refused by the signature
+
+
+def test_uint8_pairs_train_like_scaled_floats_and_bad_pairs_are_refused_first():
+    """uint8 pairs are converted to [-1, 1] (the same steps as pre-scaled floats);
+    [0, 255] floats, NaN, and batches without 'x'/'y' are refused before any step."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    y = rng.integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+
+    def trained(pairs):
+        keras.utils.set_random_seed(4)
+        model = Pix2Pix(unet_generator((32, 32, 3), base_filters=4, dropout=0.0),
+                        patchgan_discriminator((32, 32, 3), 3, base_filters=4))
+        model.compile()
+        model.fit(tf.data.Dataset.from_tensor_slices(pairs).batch(2), epochs=1, verbose=0)
+        return model
+
+    as_uint8 = trained({"x": x, "y": y})
+    scaled = {k: v.astype(np.float32) / np.float32(127.5) - np.float32(1) for k, v in
+              (("x", x), ("y", y))}
+    as_float = trained(scaled)
+    for a, b in zip(as_uint8.get_weights(), as_float.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+    model = trained({"x": x, "y": y})
+    before = [w.copy() for w in model.get_weights()]
+    bad = [
+        ({"x": x.astype("float32"), "y": y}, r"'x' images must be float values in \[-1, 1\] "
+                                              r".* got float32 values in \[\d+, 25\d\]"),
+        ({"x": scaled["x"], "y": np.full(y.shape, np.nan, "float32")},
+         r"'y' images must be float .* and NaN"),
+        ({"images": x}, r"batches \{'x': images, 'y': images\} .* got a dataset of"),
+    ]
+    for pairs, message in bad:
+        with pytest.raises(ValueError, match=message):
+            model.fit(tf.data.Dataset.from_tensor_slices(pairs).batch(2), epochs=1, verbose=0)
+    assert int(model.g_optimizer.iterations.numpy()) == 2          # no step was taken
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

@@ -205,6 +205,52 @@ def prepare_images(x, data_shape):
     return x
 
 
+def prepare_image_pairs(data):
+    """For the translation models: batches `{"x": images, "y": images}` checked before
+    any step; uint8 images converted to [-1, 1], float images outside [-1, 1] refused.
+
+    `data` is a `tf.data.Dataset` (its first batch is checked) or a dict of
+    arrays; anything else is refused with what was expected.
+
+    Example:
+    >>> pairs = {"x": np.zeros((2, 4, 4, 3), np.uint8), "y": np.ones((2, 4, 4, 3), np.float32)}
+    >>> float(prepare_image_pairs(pairs)["x"].min())
+    -1.0
+    >>> prepare_image_pairs([np.zeros((2, 4, 4, 3))])
+    Traceback (most recent call last):
+    ...
+    ValueError: Translation models train on batches {'x': images, 'y': images} (kerasgan.data.load_translation); got list.
+    """
+    if isinstance(data, tf.data.Dataset):
+        spec = data.element_spec
+        if not isinstance(spec, dict) or not {"x", "y"} <= set(spec):
+            raise ValueError(
+                "Translation models train on batches {'x': images, 'y': images} "
+                f"(kerasgan.data.load_translation); got a dataset of {spec}.")
+        uint8 = [k for k in ("x", "y") if spec[k].dtype == tf.uint8]
+        if uint8:
+            data = data.map(lambda b: {**b, **{k: _uint8_to_model_range(b[k]) for k in uint8}},
+                            num_parallel_calls=tf.data.AUTOTUNE)
+        first = next(iter(data.take(1)), None)
+        if first is not None:
+            for key in ("x", "y"):
+                if spec[key].dtype.is_floating:
+                    _check_range(np.asarray(first[key]), spec[key].dtype.name, f"'{key}' images")
+        return data
+    if not isinstance(data, dict) or not {"x", "y"} <= set(data):
+        raise ValueError(
+            "Translation models train on batches {'x': images, 'y': images} "
+            f"(kerasgan.data.load_translation); got {type(data).__name__}.")
+    data = dict(data)
+    for key in ("x", "y"):
+        images = np.asarray(data[key])
+        if images.dtype == np.uint8:
+            data[key] = np.asarray(_uint8_to_model_range(images))
+        elif np.issubdtype(images.dtype, np.floating):
+            _check_range(images, images.dtype.name, f"'{key}' images")
+    return data
+
+
 def _map_images(fn):
     def mapped(*batch):
         if len(batch) == 1 and isinstance(batch[0], dict):
@@ -215,13 +261,13 @@ def _map_images(fn):
     return mapped
 
 
-def _check_range(values, dtype_name):
+def _check_range(values, dtype_name, what="images"):
     if values.size == 0:
         return
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     if np.isnan(values).any() or low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
         nan = " and NaN" if np.isnan(values).any() else ""
         raise ValueError(
-            "Training images must be float values in [-1, 1] (the generator's tanh range) or "
+            f"Training {what} must be float values in [-1, 1] (the generator's tanh range) or "
             f"uint8 images (converted); got {dtype_name} values in [{low:g}, {high:g}]{nan}. "
             "Scale them with x / 127.5 - 1.")

@@ -246,14 +246,18 @@ class _TranslationModel(StateFileMixin, keras.Model):
 
     def fit(self, x=None, y=None, *args, training_loop="auto", **kwargs):
         """`keras.Model.fit`; under `MultiWorkerMirroredStrategy` kerasgan's own loop
-        (`kerasgan.distribute.fit_with_strategy`). A global batch that does not split
-        over the replicas is refused first.
+        (`kerasgan.distribute.fit_with_strategy`). Refused before any step: batches
+        that are not `{"x": images, "y": images}`, float images outside [-1, 1] (uint8
+        images are converted; `data_checks.prepare_image_pairs`), a global batch that
+        does not split over the replicas.
 
         Example:
         >>> model.fit(load_translation("digit_pairs", "train", 4), epochs=1, steps_per_epoch=10)  # doctest: +SKIP
         """
         from kerasgan.distribute import fit_with_strategy, positional_fit_arguments
+        from kerasgan.models.data_checks import prepare_image_pairs
 
+        x = prepare_image_pairs(x)  # before any step: structure, uint8 -> [-1, 1], range
         kwargs.update(positional_fit_arguments(args))
         return fit_with_strategy(self, super().fit, x, y, training_loop=training_loop, **kwargs)
 
