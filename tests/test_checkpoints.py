@@ -255,3 +255,24 @@ def test_fit_with_checkpoints_refuses_bad_options(tmp_path, kwargs, message):
     gan = sgd_compile(small_gan())
     with pytest.raises(ValueError, match=message):
         fit_with_checkpoints(gan, None, str(tmp_path), epochs=1, steps_per_epoch=1, **kwargs)
+
+
+def test_restore_mode_before_the_first_checkpoint_restarts_from_the_starting_state(tmp_path, rng):
+    """A NaN in epoch 1: nothing is checkpointed yet, so the state the run started from
+    is reloaded (rates lowered) and the run still finishes every epoch."""
+    from kerasgan.checkpoints import fit_with_checkpoints
+
+    gan = sgd_compile(small_gan(), lr=0.01)
+    start = [w.copy() for w in gan.get_weights()]
+    messages = []
+    run = fit_with_checkpoints(
+        gan, _transient_nan_dataset(rng, poisoned_batch=2), str(tmp_path / "ckpt"), epochs=2,
+        steps_per_epoch=4, verbose=0, on_nonfinite="restore",
+        log=lambda *a, **k: messages.append(" ".join(a)))
+    (restore,) = run.restores
+    assert restore["step"] == 2 and restore["restored_epoch"] == 0
+    assert "start.weights.h5 (after epoch 0)" in messages[0]
+    assert int(gan.optimizer.iterations.numpy()) == 8 and len(run.history["d_loss"]) == 2
+    assert np.isfinite(run.history["d_loss"]).all()
+    assert not all(np.array_equal(a, b) for a, b in zip(start, gan.get_weights()))
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(0.005)
