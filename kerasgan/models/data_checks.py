@@ -198,11 +198,17 @@ def prepare_images(x, data_shape):
                 _check_range(np.asarray(unpack_batch(first)[0]), images.dtype.name)
         return x
     if isinstance(x, np.ndarray):
-        if x.dtype == np.uint8:
-            return np.asarray(_uint8_to_model_range(x))
-        if np.issubdtype(x.dtype, np.floating):
-            _check_range(x, x.dtype.name)
+        return _prepared_array(x)
     return x
+
+
+def _prepared_array(images, what="images"):
+    """A numpy array of images: uint8 converted to [-1, 1], floats range-checked."""
+    if images.dtype == np.uint8:
+        return np.asarray(_uint8_to_model_range(images))
+    if np.issubdtype(images.dtype, np.floating):
+        _check_range(images, images.dtype.name, what)
+    return images
 
 
 def prepare_image_pairs(data):
@@ -241,14 +247,8 @@ def prepare_image_pairs(data):
         raise ValueError(
             "Translation models train on batches {'x': images, 'y': images} "
             f"(kerasgan.data.load_translation); got {type(data).__name__}.")
-    data = dict(data)
-    for key in ("x", "y"):
-        images = np.asarray(data[key])
-        if images.dtype == np.uint8:
-            data[key] = np.asarray(_uint8_to_model_range(images))
-        elif np.issubdtype(images.dtype, np.floating):
-            _check_range(images, images.dtype.name, f"'{key}' images")
-    return data
+    return {**data, **{key: _prepared_array(np.asarray(data[key]), f"'{key}' images")
+                       for key in ("x", "y")}}
 
 
 def _map_images(fn):
