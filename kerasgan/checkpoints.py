@@ -29,7 +29,7 @@ import re
 import keras
 import numpy as np
 
-from kerasgan._io import sha256_of, write_json, write_text
+from kerasgan.core.io import sha256_of, write_json, write_text
 
 _NAME = re.compile(r"epoch_(\d{4,})\.weights\.h5$")
 

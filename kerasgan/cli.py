@@ -167,7 +167,7 @@ def cmd_train(args):
 
 def cmd_evaluate(args):
     from kerasgan import zoo
-    from kerasgan._io import write_json
+    from kerasgan.core.io import write_json
     from kerasgan.training import evaluate_gan
 
     name = _one_name(args, "evaluate")
@@ -220,7 +220,7 @@ def cmd_sample(args):
     import numpy as np
 
     from kerasgan import zoo
-    from kerasgan._io import atomic_path
+    from kerasgan.core.io import atomic_path
     from kerasgan.plotting import image_grid, save_png, scatter_image
 
     name = _one_name(args, "sample")
@@ -297,7 +297,7 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # keep TensorFlow's INFO chatter off the console
     args = argv[1:]
     if not args or args[0] not in COMMANDS:
-        from kerasgan._naming import unknown_name_error
+        from kerasgan.core.naming import unknown_name_error
 
         if not args:
             raise UsageError(f"Give a command: one of {', '.join(COMMANDS)}.\n{__doc__}")

@@ -7,7 +7,7 @@ critic's weights to [-c, c].
 
 import keras
 
-from kerasgan._validation import check_positive_number
+from kerasgan.core.validation import check_positive_number
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

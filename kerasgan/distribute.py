@@ -33,7 +33,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 #: Names accepted by `make_strategy` and `kerasgan train --strategy`.
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")

@@ -25,7 +25,7 @@ deep inside a MatMul), and other dtypes are refused by TensorFlow. A negative
 import keras
 import tensorflow as tf
 
-from kerasgan._io import atomic_path
+from kerasgan.core.io import atomic_path
 from kerasgan.models.gan import latents_for_seed
 
 

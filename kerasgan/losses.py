@@ -42,7 +42,7 @@ from typing import Callable
 
 import tensorflow as tf
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 
 __all__ = [
     "GANLoss",

@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from kerasgan._io import atomic_path
+from kerasgan.core.io import atomic_path
 
 __all__ = [
     "BACKGROUND_COLOR",

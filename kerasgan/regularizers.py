@@ -19,9 +19,9 @@ penalty is due (every `interval` steps: lazy regularization, Karras et al. 2020)
 
 import tensorflow as tf
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 from kerasgan.losses import global_batch_mean
-from kerasgan._validation import check_positive_int, check_positive_number
+from kerasgan.core.validation import check_positive_int, check_positive_number
 
 
 def _per_example_gradient_norm(critic, inputs):

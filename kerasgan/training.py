@@ -33,8 +33,8 @@ import tensorflow as tf
 from kerasgan import nets
 from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
     EpochCheckpoint, fit_with_checkpoints)
-from kerasgan._io import write_json
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.io import write_json
+from kerasgan.core.naming import unknown_name_error
 from kerasgan.models import create_variant
 
 _BUILDERS = {

@@ -33,7 +33,7 @@ import os
 
 import importlib_resources
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 
 #: The entry `kerasgan train` trains when no name is given.
 DEFAULT_ENTRY = "cdcgan_digits"

@@ -22,7 +22,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import write_json  # noqa: E402
+from kerasgan.core.io import write_json  # noqa: E402
 from kerasgan.data import load  # noqa: E402
 from kerasgan.metrics import get_extractor, reference_set, sample_quality  # noqa: E402
 from train_feature_net import write_card  # noqa: E402

@@ -18,7 +18,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import write_text  # noqa: E402
+from kerasgan.core.io import write_text  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
 START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"

@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from kerasgan import nets, zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
+from kerasgan.core.io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.data import load  # noqa: E402
 from kerasgan.nets.classifier import FEATURE_LAYER  # noqa: E402
 from kerasgan.training import environment  # noqa: E402

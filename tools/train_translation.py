@@ -23,7 +23,7 @@ sys.path.insert(0, ROOT)
 import tensorflow as tf  # noqa: E402
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
+from kerasgan.core.io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.plotting import save_png  # noqa: E402
 from kerasgan.training import train_translation_run, translation_picture  # noqa: E402
 

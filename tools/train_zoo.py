@@ -24,7 +24,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan._io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
+from kerasgan.core.io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.training import train_run  # noqa: E402
 from render_readme import render_card, update_readme  # noqa: E402
 

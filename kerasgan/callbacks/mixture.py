@@ -7,7 +7,7 @@ import warnings
 import keras
 import numpy as np
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,

@@ -4,7 +4,7 @@ import os
 
 import keras
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.metrics.quality import generated_batches, sample_quality
 
 __all__ = ["SampleQualityCallback"]

@@ -4,7 +4,7 @@ import os
 
 import keras
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.plotting import image_grid, save_png
 
 __all__ = ["SampleGridCallback"]

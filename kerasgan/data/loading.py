@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 from kerasgan.data.digit_pairs import DigitPairs
 from kerasgan.data.digits import Digits
 from kerasgan.data.gaussian_mixture import GaussianMixture

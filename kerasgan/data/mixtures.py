@@ -9,7 +9,7 @@ import dataclasses
 
 import numpy as np
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 
 
 @dataclasses.dataclass(frozen=True)

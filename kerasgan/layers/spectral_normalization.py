@@ -15,7 +15,7 @@ respect to the kernel are exactly those of the paper.
 import keras
 import tensorflow as tf
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 _KERNEL_ATTRIBUTES = {
     "Dense": "kernel",

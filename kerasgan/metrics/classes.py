@@ -16,7 +16,7 @@ Example:
 
 import numpy as np
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 __all__ = ["class_balance", "conditional_accuracy"]
 

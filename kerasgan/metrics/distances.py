@@ -65,7 +65,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 __all__ = [
     "DensityCoverage",

@@ -53,8 +53,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan._naming import unknown_name_error
-from kerasgan._validation import check_positive_int
+from kerasgan.core.naming import unknown_name_error
+from kerasgan.core.validation import check_positive_int
 
 __all__ = [
     "EXTRACTORS",

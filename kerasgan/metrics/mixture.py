@@ -42,7 +42,7 @@ import math
 
 import numpy as np
 
-from kerasgan._validation import check_positive_number
+from kerasgan.core.validation import check_positive_number
 
 __all__ = [
     "DEFAULT_NUM_SAMPLES",

@@ -35,7 +35,7 @@ import os
 
 import numpy as np
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.metrics import distances
 from kerasgan.metrics.classes import class_balance
 from kerasgan.metrics.features import default_extractor_name, get_extractor, iterate_batches
@@ -284,7 +284,7 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
         "fingerprint": extractor.fingerprint, **({"preprocessing": preprocessing}
                                                  if preprocessing else {})})
     if path is not None:
-        from kerasgan._io import atomic_path
+        from kerasgan.core.io import atomic_path
 
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:

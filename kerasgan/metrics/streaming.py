@@ -35,8 +35,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan._io import atomic_path
-from kerasgan._validation import check_positive_int
+from kerasgan.core.io import atomic_path
+from kerasgan.core.validation import check_positive_int
 from kerasgan.metrics import distances
 
 __all__ = [

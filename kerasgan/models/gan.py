@@ -27,7 +27,7 @@ import tensorflow as tf
 from kerasgan import losses as losses_lib
 from kerasgan import regularizers as regularizers_lib
 from kerasgan.constraints import clip_model_weights
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.models.state_file import StateFileMixin
 from kerasgan.models.data_checks import (
     check_training_data, prepare_images, unpack_batch, with_label_checks)
@@ -611,7 +611,7 @@ class GAN(StateFileMixin, keras.Model):
                 )
             if truncation is None:
                 return latents_for_seed(num, self.latent_dim, int(seed))
-            from kerasgan._validation import check_positive_number
+            from kerasgan.core.validation import check_positive_number
 
             threshold = check_positive_number("truncation", truncation)
             return truncated_latents_for_seed(num, self.latent_dim, int(seed), threshold)

@@ -27,7 +27,7 @@ import re
 import h5py
 import numpy as np
 
-from kerasgan._io import atomic_path
+from kerasgan.core.io import atomic_path
 
 #: Groups a file may lack: optimizers (saved before `compile`) and the `state`
 #: group (files written before it existed; nets without random layers).

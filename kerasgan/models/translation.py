@@ -31,7 +31,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses as losses_lib
-from kerasgan._validation import check_positive_int, check_positive_number
+from kerasgan.core.validation import check_positive_int, check_positive_number
 from kerasgan.models.state_file import StateFileMixin
 
 __all__ = ["CycleGAN", "ImagePool", "LinearDecay", "Pix2Pix", "to_model_range"]

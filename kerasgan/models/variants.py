@@ -14,7 +14,7 @@ Each returns a `kerasgan.models.GAN`; extra keyword arguments (ema_decay,
 instance_noise, seed, ...) go to `GAN`.
 """
 
-from kerasgan._naming import unknown_name_error
+from kerasgan.core.naming import unknown_name_error
 from kerasgan.layers import SpectralNormalization
 from kerasgan.models.gan import GAN
 from kerasgan.regularizers import R1, GradientPenalty

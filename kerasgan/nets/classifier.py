@@ -13,7 +13,7 @@ Trained instances ship in the zoo (`kerasgan.metrics.get_extractor("digits-net")
 
 import keras
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 #: Name of the layer whose output is the feature vector.
 FEATURE_LAYER = "features"

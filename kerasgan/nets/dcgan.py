@@ -25,7 +25,7 @@ Example:
 
 import keras
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.layers import SpectralNormalization
 
 #: Image sizes the DCGAN nets support -> (size of the first feature map, up/down-samplings).

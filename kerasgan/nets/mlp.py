@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from kerasgan._validation import check_positive_int, check_positive_number
+from kerasgan.core.validation import check_positive_int, check_positive_number
 from kerasgan.layers import SpectralNormalization, WeightClip
 
 

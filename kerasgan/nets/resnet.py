@@ -34,7 +34,7 @@ Example:
 import keras
 from keras import ops
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 from kerasgan.layers import ConditionalBatchNormalization, SelfAttention, SpectralNormalization
 
 #: Image sizes the ResNet nets support -> (first feature map size, number of resolution steps).

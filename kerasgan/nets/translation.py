@@ -25,7 +25,7 @@ Example:
 import keras
 from keras import ops
 
-from kerasgan._validation import check_positive_int
+from kerasgan.core.validation import check_positive_int
 
 __all__ = ["ReflectionPadding2D", "patchgan_discriminator", "resnet_translator", "unet_generator"]
 

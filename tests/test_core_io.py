@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from kerasgan._io import atomic_path, sha256_of, write_json
+from kerasgan.core.io import atomic_path, sha256_of, write_json
 
 
 def test_atomic_file_replaces_only_on_success(tmp_path):
@@ -33,7 +33,7 @@ def test_sha256_matches_hashlib(tmp_path):
 
 
 def test_write_text_replaces_atomically(tmp_path):
-    from kerasgan._io import write_text
+    from kerasgan.core.io import write_text
 
     path = tmp_path / "card.md"
     write_text(path, "old")
