@@ -14,11 +14,14 @@ Trained instances ship in the zoo (`kerasgan.metrics.get_extractor("digits-net")
 import keras
 
 from kerasgan.core.validation import check_positive_int
+from kerasgan.nets.registry import register_net
 
 #: Name of the layer whose output is the feature vector.
 FEATURE_LAYER = "features"
 
 
+@register_net(role="classifier",
+              test_args={"input_shape": (8, 8, 1), "feature_dim": 4, "filters": (2, 2)})
 def digit_classifier(
     input_shape=(28, 28, 1),
     num_classes=10,

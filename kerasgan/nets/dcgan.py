@@ -27,6 +27,8 @@ import keras
 
 from kerasgan.core.validation import check_positive_int
 from kerasgan.layers import SpectralNormalization
+from kerasgan.nets.blocks import image_plan, projection_head
+from kerasgan.nets.registry import register_net
 
 #: Image sizes the DCGAN nets support -> (size of the first feature map, up/down-samplings).
 RESOLUTIONS = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
@@ -35,16 +37,11 @@ CONDITIONING = ("projection", "concat")
 
 
 def _plan(image_shape):
-    shape = tuple(int(d) for d in image_shape)
-    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in RESOLUTIONS:
-        raise ValueError(
-            f"DCGAN nets take square images of {sorted(RESOLUTIONS)} pixels, shape "
-            f"(H, W, C); got image_shape={tuple(image_shape)}."
-        )
-    check_positive_int("channels", shape[2])
-    return shape, RESOLUTIONS[shape[0]]
+    return image_plan(image_shape, RESOLUTIONS, "DCGAN")
 
 
+@register_net(role="generator", partner="dcgan_discriminator",
+              test_args={"latent_dim": 8, "base_filters": 4})
 def dcgan_generator(
     latent_dim=100,
     image_shape=(28, 28, 1),
@@ -101,6 +98,7 @@ def dcgan_generator(
     return keras.Model(inputs if num_classes is not None else z, images, name=name)
 
 
+@register_net(role="discriminator", partner="dcgan_generator", test_args={"base_filters": 4})
 def dcgan_discriminator(
     image_shape=(28, 28, 1),
     base_filters=64,
@@ -154,15 +152,5 @@ def dcgan_discriminator(
     features = keras.layers.Flatten(name="features")(h)
     logits = wrap(keras.layers.Dense(1, name="logits"))(features)
     if num_classes is not None and conditioning == "projection":
-        logits = _projection(logits, features, labels, num_classes, wrap)
+        logits = projection_head(logits, features, labels, num_classes, wrap)
     return keras.Model(inputs if num_classes is not None else x, logits, name=name)
-
-
-def _projection(logits, features, labels, num_classes, wrap):
-    """Projection discriminator: logit + <embed(y), features> (Miyato & Koyama 2018)."""
-    width = features.shape[-1]
-    embedding = keras.layers.Embedding(num_classes, width, name="projection_embedding")
-    embedded = (SpectralNormalization(embedding, name="sn_projection_embedding")
-                if wrap(embedding) is not embedding else embedding)(labels)
-    inner = keras.layers.Dot(axes=1, name="projection")([embedded, features])
-    return keras.layers.Add(name="logits_with_projection")([logits, inner])

@@ -6,6 +6,7 @@ import keras
 
 from kerasgan.core.validation import check_positive_int, check_positive_number
 from kerasgan.layers import SpectralNormalization, WeightClip
+from kerasgan.nets.registry import register_net
 
 
 def _units(hidden_units):
@@ -15,6 +16,8 @@ def _units(hidden_units):
     return tuple(check_positive_int("hidden_units[i]", u) for u in units)
 
 
+@register_net(role="generator", partner="mlp_discriminator",
+              test_args={"latent_dim": 4, "hidden_units": (8,), "output_activation": "tanh"})
 def mlp_generator(
     latent_dim,
     output_shape=(2,),
@@ -69,6 +72,7 @@ def mlp_generator(
     return keras.Model(inputs, h, name=name)
 
 
+@register_net(role="discriminator", partner="mlp_generator", test_args={"hidden_units": (8,)})
 def mlp_discriminator(
     input_shape=(2,),
     hidden_units=(256, 256, 256),

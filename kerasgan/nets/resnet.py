@@ -36,6 +36,8 @@ from keras import ops
 
 from kerasgan.core.validation import check_positive_int
 from kerasgan.layers import ConditionalBatchNormalization, SelfAttention, SpectralNormalization
+from kerasgan.nets.blocks import image_plan, projection_head
+from kerasgan.nets.registry import register_net
 
 #: Image sizes the ResNet nets support -> (first feature map size, number of resolution steps).
 RESOLUTIONS = {28: (7, 2), 32: (4, 3), 64: (4, 4), 128: (4, 5)}
@@ -83,13 +85,7 @@ class GlobalSumPooling2D(keras.layers.Layer):
 
 
 def _plan(image_shape):
-    shape = tuple(int(d) for d in image_shape)
-    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in RESOLUTIONS:
-        raise ValueError(
-            f"ResNet GAN nets take square images of {sorted(RESOLUTIONS)} pixels, shape "
-            f"(H, W, C); got image_shape={tuple(image_shape)}."
-        )
-    return shape, RESOLUTIONS[shape[0]]
+    return image_plan(image_shape, RESOLUTIONS, "ResNet GAN")
 
 
 def _check_attention(attention_resolution, size, start):
@@ -101,6 +97,8 @@ def _check_attention(attention_resolution, size, start):
         )
 
 
+@register_net(role="generator", partner="resnet_discriminator",
+              test_args={"latent_dim": 8, "image_shape": (28, 28, 1), "base_filters": 4})
 def resnet_generator(
     latent_dim=128,
     image_shape=(32, 32, 3),
@@ -187,6 +185,8 @@ def resnet_generator(
     return keras.Model(inputs if num_classes is not None else z, images, name=name)
 
 
+@register_net(role="discriminator", partner="resnet_generator",
+              test_args={"image_shape": (28, 28, 1), "base_filters": 4})
 def resnet_discriminator(
     image_shape=(32, 32, 3),
     base_filters=64,
@@ -242,7 +242,5 @@ def resnet_discriminator(
         num_classes = check_positive_int("num_classes", num_classes)
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
-        embedding = sn(keras.layers.Embedding(num_classes, width, name="projection_embedding"))
-        inner = keras.layers.Dot(axes=1, name="projection")([embedding(labels), features])
-        logits = keras.layers.Add(name="logits_with_projection")([logits, inner])
+        logits = projection_head(logits, features, labels, num_classes, sn)
     return keras.Model(inputs if num_classes is not None else x, logits, name=name)

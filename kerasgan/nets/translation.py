@@ -26,6 +26,7 @@ import keras
 from keras import ops
 
 from kerasgan.core.validation import check_positive_int
+from kerasgan.nets.registry import register_net
 
 __all__ = ["ReflectionPadding2D", "patchgan_discriminator", "resnet_translator", "unet_generator"]
 
@@ -72,6 +73,8 @@ def _check_shape(image_shape, multiple, what):
     return shape
 
 
+@register_net(role="translator",
+              test_args={"image_shape": (16, 16, 1), "base_filters": 2, "depth": 2})
 def unet_generator(image_shape=(256, 256, 3), out_channels=None, base_filters=64, depth=None,
                    dropout=0.5, name="unet_generator"):
     """pix2pix's U-Net generator: image -> image of the same size, in [-1, 1].
@@ -118,6 +121,8 @@ def unet_generator(image_shape=(256, 256, 3), out_channels=None, base_filters=64
     return keras.Model(x, out, name=name)
 
 
+@register_net(role="translator",
+              test_args={"image_shape": (8, 8, 1), "base_filters": 2, "num_blocks": 1})
 def resnet_translator(image_shape=(256, 256, 3), out_channels=None, base_filters=64,
                       num_blocks=9, name="resnet_translator"):
     """CycleGAN's ResNet generator: image -> image of the same size, in [-1, 1].
@@ -161,6 +166,8 @@ def resnet_translator(image_shape=(256, 256, 3), out_channels=None, base_filters
     return keras.Model(x, out, name=name)
 
 
+@register_net(role="discriminator",
+              test_args={"image_shape": (16, 16, 1), "base_filters": 2, "num_layers": 2})
 def patchgan_discriminator(image_shape=(256, 256, 3), condition_channels=None, base_filters=64,
                            num_layers=3, name="patchgan_discriminator"):
     """PatchGAN discriminator: one logit per image patch.
