@@ -1,6 +1,15 @@
 """Datasets for GANs: TFDS loading, local IDX files, and the embedded datasets.
 
-Importing this package registers the project's own TFDS builders, both built
+Every dataset family kerasgan knows is registered in `DATASETS` where it is
+defined, with its kind (`"points"`, `"images"`, `"image_pairs"`), its TFDS
+builder (for locally generated data) and its evaluation protocol;
+`dataset_info(name)` resolves any name `load` accepts (registered families
+with configs, TFDS names, local IDX directories and image folders) to a
+`DatasetInfo` (`family`, `kind`, `builder`, `protocol`, ...). A new TFDS
+builder decorated with `@register_dataset(kind=...)` loads with `load(name)`
+(generated locally) and is judged by its protocol, with nothing else edited.
+
+Importing this package registers the project's own TFDS builders, all built
 locally with no download:
 
 * `digits` (configs `28x28`, `8x8`, `16x16`, `32x32`, `64x64`): scikit-learn's
@@ -20,19 +29,30 @@ Example:
 >>> import kerasgan.data
 >>> kerasgan.data.get_mixture("ring8").num_modes
 8
+>>> kerasgan.data.dataset_info("digits/28x28").kind
+'images'
 >>> ds = kerasgan.data.load("digits/28x28", batch_size=64)            # doctest: +SKIP
 >>> ds = kerasgan.data.load("/data/mnist", split="test", batch_size=64)  # doctest: +SKIP
 """
 
+from kerasgan.data.registry import DATASETS, KINDS, register_dataset
+from kerasgan.data import catalogue  # noqa: F401  (registers the TFDS catalogue datasets)
 from kerasgan.data.digit_pairs import DigitPairs, digit_transform, inverse_digit_transform
 from kerasgan.data.digits import Digits, digits_arrays
 from kerasgan.data.gaussian_mixture import GaussianMixture
 from kerasgan.data.idx import load_idx, read_idx
-from kerasgan.data.loading import known_dataset_names, load
+from kerasgan.data.info import DatasetInfo, dataset_info
+from kerasgan.data.loading import builds_locally, known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
 from kerasgan.data.translation import load_translation
 
 __all__ = [
+    "DATASETS",
+    "DatasetInfo",
+    "KINDS",
+    "builds_locally",
+    "dataset_info",
+    "register_dataset",
     "DigitPairs",
     "Digits",
     "GaussianMixture",

@@ -20,17 +20,17 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from kerasgan.core.images import uint8_to_model_range
 from kerasgan.core.naming import unknown_name_error
-from kerasgan.data.digit_pairs import DigitPairs
-from kerasgan.data.digits import Digits
-from kerasgan.data.gaussian_mixture import GaussianMixture
-from kerasgan.data.folder import has_image_files, image_folder_dataset, list_image_files
-from kerasgan.data.idx import has_idx_files, load_idx
-
-# The project's own builders: their data are always generated locally, so
-# `download=False` does not stop them from being prepared.
-PROJECT_BUILDERS = {GaussianMixture.name: GaussianMixture, Digits.name: Digits,
-                    DigitPairs.name: DigitPairs}
+from kerasgan.data.folder import image_folder_dataset, list_image_files
+from kerasgan.data.idx import load_idx
+from kerasgan.data.info import (  # noqa: F401  (is_image_folder, is_local_dataset: also loading's)
+    _check_name_type,
+    is_image_folder,
+    is_local_dataset,
+    split_name,
+)
+from kerasgan.data.registry import DATASETS
 
 SHUFFLE_BUFFER = 10_000
 
@@ -42,7 +42,7 @@ _SUPPORTED = (
 
 
 def known_dataset_names():
-    """Names accepted by `load` (without config): every TFDS builder + ours.
+    """Names accepted by `load` (without config): every TFDS builder + the registered families.
 
     Works offline (community datasets, which need the network, are left out).
 
@@ -52,49 +52,22 @@ def known_dataset_names():
     (True, True)
     """
     names = set(tfds.list_builders(with_community_datasets=False))
-    names.update(PROJECT_BUILDERS)
+    names.update(DATASETS.names())
     return sorted(names)
 
 
-def _split_name(name):
-    """`"gaussian_mixture/ring8:1.0.0"` -> `("gaussian_mixture", "ring8")`."""
-    base, _, rest = name.partition("/")
-    base = base.split(":")[0]
-    config = rest.split(":")[0] if rest else None
-    return base, config
+def builds_locally(name):
+    """True for the registered datasets generated locally by their own TFDS builder.
 
-
-def _check_name_type(name):
-    if not isinstance(name, (str, os.PathLike)):
-        raise TypeError(
-            f"name must be a TFDS dataset name (str) such as 'mnist' or "
-            f"'gaussian_mixture/ring8', or a directory of IDX files; got "
-            f"{type(name).__name__} {name!r}."
-        )
-
-
-def is_image_folder(name):
-    """True when `name` is a local folder of image files (not IDX).
+    Their data never need a download, so `download=False` does not stop them
+    from being prepared.
 
     Example:
-    >>> is_image_folder("mnist")
-    False
+    >>> builds_locally("digits/28x28"), builds_locally("mnist")
+    (True, False)
     """
-    _check_name_type(name)
-    directory = os.path.expanduser(os.fspath(name))
-    return os.path.isdir(directory) and not has_idx_files(directory) and has_image_files(directory)
-
-
-def is_local_dataset(name):
-    """True when `name` is a local directory of MNIST-format IDX files.
-
-    Example:
-    >>> is_local_dataset("mnist")
-    False
-    """
-    _check_name_type(name)
-    directory = os.path.expanduser(os.fspath(name))
-    return os.path.isdir(directory) and has_idx_files(directory)
+    family, _ = split_name(name)
+    return family in DATASETS and DATASETS.metadata(family).get("builder") is not None
 
 
 def _looks_like_path(name):
@@ -131,7 +104,7 @@ def _validate(name, split, batch_size, data_dir):
             "(train-images-idx3-ubyte[.gz] / t10k-images-idx3-ubyte[.gz] and their "
             "labels), or a folder of images (optionally in class subfolders)."
         )
-    base, config = _split_name(name)
+    base, config = split_name(name)
     known = known_dataset_names()
     if base not in known:
         # A dataset prepared earlier without its code (read-only from files).
@@ -214,8 +187,9 @@ def load(
         seed: int seed of the shuffle, for a reproducible order; `None`: random.
         data_dir: TFDS data directory (default: TFDS's own, `~/tensorflow_datasets`).
         download: let TFDS download and prepare the dataset if needed. The
-            project's own datasets (`digits`, `gaussian_mixture`) are built locally,
-            whatever `download` says.
+            datasets registered with a builder of their own (`digits`,
+            `gaussian_mixture`, `digit_pairs`, ...) are built locally, whatever
+            `download` says.
         drop_remainder: drop the last partial batch so the batch dimension is
             static (`B` instead of `None`).
         cache: cache the decoded examples in memory after the first epoch.
@@ -341,7 +315,7 @@ def _tfds_split(name, base, split, shuffle, seed, data_dir, download, variable_s
     builder = tfds.builder(name, data_dir=data_dir)
     kind, data_key, label_key = _plan(name, builder.info.features, variable_size)
 
-    if download or base in PROJECT_BUILDERS:
+    if download or builds_locally(base):
         builder.download_and_prepare()
     elif not builder.is_prepared():
         # Fail at once: TFDS would otherwise fail later with a less direct
@@ -380,8 +354,7 @@ def _pipeline(ds, kind, batch_size, shuffle, repeat, seed, drop_remainder, cache
     # Convert after batching (vectorised, and the cache keeps compact uint8).
     if kind == "images":
         def to_float(batch):
-            images = tf.cast(batch["images"], tf.float32) / 127.5 - 1.0
-            return {**batch, "images": images}
+            return {**batch, "images": uint8_to_model_range(batch["images"])}
     else:
         def to_float(batch):
             return {**batch, "images": tf.cast(batch["images"], tf.float32)}

@@ -27,6 +27,9 @@ import os
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from kerasgan.core.images import uint8_to_model_range
+from kerasgan.data.folder import list_image_files
+from kerasgan.data.info import dataset_info
 from kerasgan.data.loading import load
 
 __all__ = ["PAIRED_SPLITS", "load_translation"]
@@ -34,21 +37,21 @@ __all__ = ["PAIRED_SPLITS", "load_translation"]
 #: Splits of `digit_pairs` whose x and y are aligned (y = T(x)).
 PAIRED_SPLITS = ("train_paired", "test")
 
-_CYCLE_GAN_SPLITS = {"train": ("trainA", "trainB"), "test": ("testA", "testB")}
+_to_float = uint8_to_model_range
 
 
-def _to_float(images):
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
-def _digit_pairs(split, batch_size, shuffle, repeat, seed, data_dir, drop_remainder):
-    builder = tfds.builder("digit_pairs", data_dir=data_dir)
+def _feature_pairs(info, split, batch_size, shuffle, repeat, seed, data_dir, drop_remainder):
+    """A registered pair dataset whose examples hold both domains (`domain_features`)."""
+    family = info.family
+    key_x, key_y = info.metadata["domain_features"]
+    paired_splits = tuple(info.metadata.get("paired_splits", ()))
+    builder = tfds.builder(info.name, data_dir=data_dir)
     builder.download_and_prepare()  # built locally, no download
     if split not in builder.info.splits:
-        raise ValueError(f"digit_pairs has the splits {sorted(builder.info.splits)}; got {split!r}.")
+        raise ValueError(f"{family} has the splits {sorted(builder.info.splits)}; got {split!r}.")
     ds = builder.as_dataset(split=split, read_config=tfds.ReadConfig(try_autocache=False)).cache()
-    if split in PAIRED_SPLITS:
-        pairs = ds.map(lambda e: {"x": e["image_x"], "y": e["image_y"]})
+    if split in paired_splits:
+        pairs = ds.map(lambda e: {"x": e[key_x], "y": e[key_y]})
         if shuffle:
             pairs = pairs.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
         if repeat:
@@ -64,7 +67,7 @@ def _digit_pairs(split, batch_size, shuffle, repeat, seed, data_dir, drop_remain
                           reshuffle_each_iteration=True)
         return d.repeat() if repeat else d
 
-    zipped = tf.data.Dataset.zip({"x": domain("image_x", 0), "y": domain("image_y", 1)})
+    zipped = tf.data.Dataset.zip({"x": domain(key_x, 0), "y": domain(key_y, 1)})
     zipped = zipped.batch(batch_size, drop_remainder=drop_remainder)
     return zipped.map(lambda b: {"x": _to_float(b["x"]), "y": _to_float(b["y"])}).prefetch(
         tf.data.AUTOTUNE)
@@ -72,8 +75,6 @@ def _digit_pairs(split, batch_size, shuffle, repeat, seed, data_dir, drop_remain
 
 def _paired_folders(folder_x, folder_y, batch_size, image_size, shuffle, repeat, seed,
                     drop_remainder):
-    from kerasgan.data.folder import list_image_files
-
     names_x = {os.path.relpath(p, folder_x): p for p in list_image_files(folder_x)[0]}
     names_y = {os.path.relpath(p, folder_y): p for p in list_image_files(folder_y)[0]}
     common = sorted(set(names_x) & set(names_y))
@@ -100,7 +101,7 @@ def _paired_folders(folder_x, folder_y, batch_size, image_size, shuffle, repeat,
         if size is not None:
             image = tf.image.resize(image, size, antialias=True)
         image = tf.ensure_shape(image, shape)
-        return tf.cast(image, tf.float32) / 127.5 - 1.0
+        return uint8_to_model_range(image)
 
     pairs = tf.data.Dataset.zip({"x": x, "y": y})
     if shuffle:
@@ -133,14 +134,9 @@ def load_translation(source, split="train", batch_size=1, *, image_size=None, sh
     Example:
     >>> ds = load_translation("cycle_gan/horse2zebra", "train", 1, image_size=256)  # doctest: +SKIP
     """
-    if source == "digit_pairs" or str(source).startswith("digit_pairs"):
-        if image_size is not None:
-            raise ValueError("digit_pairs is served at its built size (32x32); image_size is "
-                             f"not supported for it; got image_size={image_size!r}.")
-        return _digit_pairs(split, int(batch_size), shuffle, repeat, seed, data_dir,
-                            drop_remainder)
     options = dict(batch_size=batch_size, shuffle=shuffle, repeat=repeat, data_dir=data_dir,
                    download=download, drop_remainder=drop_remainder, image_size=image_size)
+    info = dataset_info(source) if isinstance(source, (str, os.PathLike)) else None
     if isinstance(source, (tuple, list)):
         if len(source) != 2:
             raise ValueError(f"Give two image folders (folder_x, folder_y); got {source!r}.")
@@ -150,10 +146,20 @@ def load_translation(source, split="train", batch_size=1, *, image_size=None, sh
         x = load(os.fspath(source[0]), "train", seed=seed, **options)
         y = load(os.fspath(source[1]), "train", seed=None if seed is None else seed + 1,
                  **options)
-    elif str(source).startswith("cycle_gan"):
-        if split not in _CYCLE_GAN_SPLITS:
-            raise ValueError(f"cycle_gan datasets take split 'train' or 'test'; got {split!r}.")
-        split_x, split_y = _CYCLE_GAN_SPLITS[split]
+    elif info is not None and info.kind == "image_pairs" and "domain_features" in info.metadata:
+        if image_size is not None:
+            size = info.metadata.get("image_shape")
+            built = f" ({size[0]}x{size[1]})" if size else ""
+            raise ValueError(f"{info.family} is served at its built size{built}; image_size is "
+                             f"not supported for it; got image_size={image_size!r}.")
+        return _feature_pairs(info, split, int(batch_size), shuffle, repeat, seed, data_dir,
+                              drop_remainder)
+    elif info is not None and info.kind == "image_pairs" and "domain_splits" in info.metadata:
+        splits = info.metadata["domain_splits"]
+        if split not in splits:
+            raise ValueError(f"{info.family} datasets take split "
+                             f"{' or '.join(repr(s) for s in splits)}; got {split!r}.")
+        split_x, split_y = splits[split]
         x = load(source, split_x, seed=seed, **options)
         y = load(source, split_y, seed=None if seed is None else seed + 1, **options)
     else:

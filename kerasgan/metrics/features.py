@@ -55,6 +55,7 @@ import tensorflow as tf
 
 from kerasgan.core.naming import unknown_name_error
 from kerasgan.core.validation import check_positive_int
+from kerasgan.data import dataset_info
 
 __all__ = [
     "EXTRACTORS",
@@ -460,20 +461,14 @@ def get_extractor(name, **kwargs):
 
 
 def default_extractor_name(dataset):
-    """The extractor that judges samples of `dataset` best.
+    """The extractor that judges samples of `dataset` best (the dataset registry's protocol).
 
     `digits/*` -> digits-net; `mnist` (or a local IDX directory, which kerasgan
-    reads as MNIST) -> mnist-net; anything else -> inception-v3.
+    reads as MNIST) -> mnist-net; other image datasets -> inception-v3; None
+    for datasets not judged by features (2-D points, image pairs).
 
     Example:
     >>> default_extractor_name("digits/28x28"), default_extractor_name("cifar10")
     ('digits-net', 'inception-v3')
     """
-    from kerasgan.data.loading import is_local_dataset
-
-    base = str(dataset).split("/")[0].split(":")[0]
-    if base == "digits":
-        return "digits-net"
-    if base == "mnist" or is_local_dataset(dataset):
-        return "mnist-net"
-    return "inception-v3"
+    return dataset_info(dataset).protocol.get("extractor")

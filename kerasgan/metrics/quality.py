@@ -34,11 +34,16 @@ import json
 import os
 
 import numpy as np
+import tensorflow_datasets as tfds
 
+from kerasgan.core.io import atomic_path
 from kerasgan.core.validation import check_positive_int
+from kerasgan.data import dataset_info, load
+from kerasgan.data.folder import list_image_files
+from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
 from kerasgan.metrics import distances
 from kerasgan.metrics.classes import class_balance
-from kerasgan.metrics.features import default_extractor_name, get_extractor, iterate_batches
+from kerasgan.metrics.features import get_extractor, iterate_batches
 from kerasgan.metrics.streaming import FeatureStatistics, _check_enough
 
 __all__ = [
@@ -116,35 +121,10 @@ def default_cache_dir():
     return os.path.join(root, "reference")
 
 
-def _feature_net_protocol(dataset):
-    from kerasgan import zoo
-
-    for entry in zoo.feature_net_entries().values():
-        if entry.config["dataset"] == dataset:
-            return entry
-    return None
-
-
-def _canonical(dataset):
-    """`"digits"`, `"digits/28x28:1.0.0"` -> `"digits/28x28"`; `"mnist:3.0.1"` -> `"mnist"`."""
-    import tensorflow_datasets as tfds
-
-    from kerasgan.data.loading import _split_name
-
-    base, config = _split_name(str(dataset))
-    if config is None:
-        try:
-            configs = tfds.builder_cls(base).BUILDER_CONFIGS
-        except Exception:  # unknown names keep their spelling
-            configs = None
-        if configs:
-            config = configs[0].name
-    return f"{base}/{config}" if config else base
-
-
 def default_protocol(dataset):
     """The extractor, reference split and generated-sample count for `dataset`.
 
+    The dataset registry's protocol (`kerasgan.data.dataset_info(dataset).protocol`).
     For the datasets of a domain feature net these are its card's floor
     protocol (so a generator's scores sit next to the real-data floor at the same
     sample counts): `digits/28x28` -> the test split (450 images) vs 1,347
@@ -160,19 +140,8 @@ def default_protocol(dataset):
     >>> default_protocol("cifar10")
     {'extractor': 'inception-v3', 'split': 'test', 'num_samples': 10000}
     """
-    from kerasgan.data.loading import is_local_dataset
-
-    from kerasgan.data.loading import is_image_folder
-
-    name = default_extractor_name(dataset)
-    if is_image_folder(dataset):  # a folder's only split is "train"
-        return {"extractor": name, "split": "train", "num_samples": 10_000}
-    entry = _feature_net_protocol("mnist" if is_local_dataset(dataset) else _canonical(dataset))
-    if entry is not None:
-        floor = entry.config["floor"]
-        return {"extractor": name, "split": floor["reference"],
-                "num_samples": floor["num_samples"]}
-    return {"extractor": name, "split": "test", "num_samples": 10_000}
+    protocol = dataset_info(dataset).protocol
+    return {key: protocol.get(key) for key in ("extractor", "split", "num_samples")}
 
 
 # Bump when the preprocessing or the stored layout changes: old cache files are then ignored.
@@ -181,19 +150,13 @@ _CACHE_VERSION = 1
 
 def _dataset_identity(dataset, split, data_dir):
     """What decides which images a (dataset, split) is: files for IDX, version for TFDS."""
-    from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
-    from kerasgan.data.loading import is_local_dataset
-
-    from kerasgan.data.loading import is_image_folder
-
-    if is_image_folder(dataset):
-        from kerasgan.data.folder import list_image_files
-
+    source = dataset_info(dataset).source
+    if source == "folder":
         paths, _, _ = list_image_files(dataset)
         return {"folder": os.path.abspath(os.path.expanduser(os.fspath(dataset))),
                 "files": [[os.path.relpath(p, dataset), os.stat(p).st_size,
                            os.stat(p).st_mtime_ns] for p in paths]}
-    if is_local_dataset(dataset):
+    if source == "idx":
         directory = os.path.abspath(os.path.expanduser(os.fspath(dataset)))
         files = []
         for name in IDX_SPLIT_PREFIXES:
@@ -205,8 +168,6 @@ def _dataset_identity(dataset, split, data_dir):
                 info = os.stat(path)
                 files.append([os.path.basename(path), info.st_size, info.st_mtime_ns])
         return {"directory": directory, "files": files}
-    import tensorflow_datasets as tfds
-
     builder = tfds.builder(str(dataset), data_dir=data_dir)
     return {"name": str(dataset), "version": str(builder.version), "data_dir": builder.data_dir}
 
@@ -247,8 +208,6 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
     >>> ref.protocol["n"]
     100
     """
-    from kerasgan.data import load
-
     if isinstance(extractor, str):
         extractor = get_extractor(extractor)
     if num_samples is not None:
@@ -284,8 +243,6 @@ def reference_set(dataset, split, extractor, *, num_samples=None, cache=True, ca
         "fingerprint": extractor.fingerprint, **({"preprocessing": preprocessing}
                                                  if preprocessing else {})})
     if path is not None:
-        from kerasgan.core.io import atomic_path
-
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as f:
                 np.savez(f, features=result.features, probs=result.probs,

@@ -34,6 +34,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from kerasgan.data.digits.digits import digits_arrays
+from kerasgan.data.registry import register_dataset
 
 #: RGB (0-1) of Y's background and of its strokes.
 BACKGROUND = np.array([0.08, 0.12, 0.36])
@@ -127,6 +128,10 @@ def pair_arrays(split):
     return rgb[first[:n]], digit_transform(rgb[second[:n]]), labels[first[:n]]
 
 
+# x and y of a pair are two features of one example; "train" is unpaired (see above).
+@register_dataset(kind="image_pairs", protocol={"extractor": None, "split": "test", "num_samples": None},
+                  domain_features=("image_x", "image_y"), paired_splits=("train_paired", "test"),
+                  image_shape=(SIZE, SIZE, 3))
 class DigitPairs(tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for `digit_pairs` (splits `train`, `train_paired`, `test`).
 

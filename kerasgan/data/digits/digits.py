@@ -22,6 +22,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from kerasgan.data.registry import register_dataset
+
 _DESCRIPTION = """\
 The optical-recognition handwritten digits of the UCI repository (Alpaydin &
 Kaynak, 1998), as shipped with scikit-learn: 1,797 images of the digits 0-9,
@@ -94,6 +96,8 @@ def digits_arrays(size=28, split="train"):
     return images, labels[index]
 
 
+@register_dataset(kind="images",
+                  protocol={"extractor": "digits-net", "split": "test", "num_samples": 10_000})
 class Digits(tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for `digits` (configs `28x28`, `8x8`, `16x16`, `32x32`, `64x64`).
 

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from kerasgan.data.mixtures import MIXTURES, get_mixture
+from kerasgan.data.registry import register_dataset
 
 _DESCRIPTION = """\
 Equal-weight isotropic Gaussian mixtures in 2-D, the standard synthetic
@@ -56,6 +57,9 @@ SPLITS = {
 }
 
 
+# The mixture protocol: 2,500 samples scored against the modes (3 sigma), as PacGAN / VEEGAN.
+@register_dataset(kind="points", protocol={"extractor": None, "split": None, "num_samples": 2500,
+                                           "threshold_sigma": 3.0})
 class GaussianMixture(tfds.core.GeneratorBasedBuilder):
     """DatasetBuilder for the `gaussian_mixture` dataset (configs `ring8`, `grid25`).
 
