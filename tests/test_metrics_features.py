@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan import zoo
+from kerasgan.core import entries as zoo
 from kerasgan.data import digits_arrays
 from kerasgan.metrics import features as features_lib
 from kerasgan.metrics import get_extractor
@@ -27,10 +27,10 @@ def digits_test():
 
 def test_shipped_nets_are_what_their_cards_say():
     for name in ("digits-net", "mnist-net"):
-        entry = zoo.get_feature_net_entry(name)
+        entry = zoo.get_entry(name, kind="feature_net")
         extractor = get_extractor(name)
-        assert extractor.image_shape == tuple(entry.config["args"]["input_shape"])
-        assert extractor.feature_dim == entry.config["args"]["feature_dim"]
+        assert extractor.image_shape == tuple(entry.config["nets"]["classifier"]["args"]["input_shape"])
+        assert extractor.feature_dim == entry.config["nets"]["classifier"]["args"]["feature_dim"]
         assert extractor.num_classes == 10
         assert extractor.fingerprint.startswith(entry.sha256)
         assert entry.results["accuracy"]["held_out"] >= 0.97
@@ -41,7 +41,7 @@ def test_digits_net_accuracy_matches_its_card(digits_net, digits_test):
     images, labels = digits_test
     probs = digits_net.extract(images).probs
     accuracy = float(np.mean(np.argmax(probs, axis=1) == labels))
-    card = zoo.get_feature_net_entry("digits-net").results["accuracy"]["held_out"]
+    card = zoo.get_entry("digits-net", kind="feature_net").results["accuracy"]["held_out"]
     assert accuracy == pytest.approx(card, abs=1e-9)
     assert accuracy >= 0.97
 

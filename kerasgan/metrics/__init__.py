@@ -10,6 +10,13 @@
   metric with its protocol (`sample_quality`, `evaluate_generator_quality`).
 * `kerasgan.metrics.mixture`: the 2-D mode-collapse benchmark (modes captured,
   high-quality samples, reverse KL, spread) of PacGAN / VEEGAN.
+* `kerasgan.metrics.registry`: `METRICS`, the metrics of the evaluation report,
+  each registered where it is defined with `register_metric(name, label=...,
+  kinds=...)`; `report_columns(kind)` lists their columns.
+* `kerasgan.metrics.report`: `evaluate_gan(gan, dataset)`, the evaluation
+  report, by the dataset's kind (`kerasgan.data.dataset_info`).
+
+Feature extractors are registered in `EXTRACTORS` (`register_extractor`).
 
 Example:
 >>> import numpy as np
@@ -32,6 +39,14 @@ from kerasgan.metrics.distances import (
     kernel_distance,
     precision_recall,
 )
+from kerasgan.metrics.registry import (
+    METRICS,
+    MetricInputs,
+    compute_metrics,
+    metric_labels,
+    register_metric,
+    report_columns,
+)
 from kerasgan.metrics.features import (
     EXTRACTORS,
     ExtractedFeatures,
@@ -40,6 +55,7 @@ from kerasgan.metrics.features import (
     get_extractor,
     inception_v3,
     load_feature_net,
+    register_extractor,
 )
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,
@@ -56,6 +72,7 @@ from kerasgan.metrics.quality import (
     reference_set,
     sample_quality,
 )
+from kerasgan.metrics.report import default_protocol_extractor, evaluate_gan
 from kerasgan.metrics.streaming import (
     FeatureStatistics,
     FrechetDistanceMetric,
@@ -65,6 +82,15 @@ from kerasgan.metrics.streaming import (
 )
 
 __all__ = [
+    "METRICS",
+    "MetricInputs",
+    "compute_metrics",
+    "default_protocol_extractor",
+    "evaluate_gan",
+    "metric_labels",
+    "register_extractor",
+    "register_metric",
+    "report_columns",
     "DEFAULT_NUM_SAMPLES",
     "DEFAULT_THRESHOLD",
     "DensityCoverage",

@@ -53,12 +53,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.core.naming import unknown_name_error
+from kerasgan.core import entries as zoo_entries
+from kerasgan.core.images import RANGE_TOLERANCE, uint8_to_model_range
+from kerasgan.core.registry import Registry
 from kerasgan.core.validation import check_positive_int
 from kerasgan.data import dataset_info
+from kerasgan.nets import build_net
+from kerasgan.nets.classifier import FEATURE_LAYER
 
 __all__ = [
     "EXTRACTORS",
+    "register_extractor",
     "ExtractedFeatures",
     "FeatureExtractor",
     "default_extractor_name",
@@ -68,8 +73,9 @@ __all__ = [
     "load_feature_net",
 ]
 
-#: Names accepted by `get_extractor`.
-EXTRACTORS = ("digits-net", "mnist-net", "inception-v3")
+#: Feature extractors by name: loaders `f(**options) -> FeatureExtractor`, registered where
+#: defined (metadata: `options`, the keyword arguments the loader takes; `source`).
+EXTRACTORS = Registry("feature extractor")
 
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels.h5"
 INCEPTION_WEIGHTS_URL = (
@@ -79,7 +85,7 @@ INCEPTION_WEIGHTS_URL = (
 INCEPTION_WEIGHTS_MD5 = "9a0d58056eeedaa3f26cb7ebd46da564"
 
 # Float images may exceed [-1, 1] by this much (round-off of a tanh output).
-_RANGE_TOLERANCE = 1e-3
+_RANGE_TOLERANCE = RANGE_TOLERANCE
 
 
 class ExtractedFeatures(NamedTuple):
@@ -196,7 +202,7 @@ class FeatureExtractor:
                 f"(shape {images.shape})."
             )
         if images.dtype == tf.uint8:
-            images = tf.cast(images, tf.float32) / 127.5 - 1.0
+            images = uint8_to_model_range(images)
         elif images.dtype.is_floating:
             images = tf.cast(images, tf.float32)
             _check_float_range(images, self.name)
@@ -321,7 +327,9 @@ def load_feature_net(name, normalize=True):
     """Load a domain feature net of the zoo (`"digits-net"`, `"mnist-net"`).
 
     The weights are checked against the sha256 in the net's card before
-    anything is loaded (`kerasgan.zoo.WeightsVerificationError` otherwise).
+    anything is loaded (`kerasgan.core.entries.WeightsVerificationError`
+    otherwise). The card's `nets["classifier"]` spec names the builder
+    (`kerasgan.nets.build_net`).
     The features are served standardized, `(f - mean) / scale`, with the mean
     and the single scale recorded in the card (fitted on the net's training
     images), so they are of order 1 as KID's polynomial kernel assumes.
@@ -335,16 +343,9 @@ def load_feature_net(name, normalize=True):
     >>> load_feature_net("mnist-net").image_shape
     (28, 28, 1)
     """
-    from kerasgan import nets, zoo
-    from kerasgan.nets.classifier import FEATURE_LAYER
-
-    entry = zoo.get_feature_net_entry(name)
-    data = zoo.verify_weights(entry)
-    config = entry.config
-    builders = {"digit_classifier": nets.digit_classifier}
-    if config["builder"] not in builders:
-        raise unknown_name_error("feature-net builder", config["builder"], builders)
-    classifier = builders[config["builder"]](**config["args"])
+    entry = zoo_entries.get_entry(name, kind="feature_net")
+    data = entry.verified_weights()[zoo_entries.MODEL_ROLE]
+    classifier = build_net(entry.config["nets"]["classifier"])
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "net.weights.h5")
         with open(path, "wb") as f:
@@ -440,24 +441,65 @@ def inception_v3(weights="imagenet", download=True):
     return FeatureExtractor("inception-v3", _two_headed(model, "avg_pool", model.output), fingerprint)
 
 
-def get_extractor(name, **kwargs):
-    """The feature extractor called `name` (one of `EXTRACTORS`).
+def register_extractor(name, loader=None, *, options=(), **metadata):
+    """Register a feature extractor loader in `EXTRACTORS` (a decorator without `loader`).
 
     Args:
-        name: `"digits-net"`, `"mnist-net"` or `"inception-v3"`.
-        **kwargs: passed to `inception_v3` (`weights`, `download`).
+        name: the extractor's name (metric labels read "FID (name)").
+        loader: a function `loader(**options) -> FeatureExtractor`.
+        options: names of the keyword arguments the loader takes
+            (`get_extractor(name, **options)`); an extractor without options
+            refuses any.
+        **metadata: anything else to record.
+
+    Example:
+    >>> @register_extractor("toy-doctest-net")
+    ... def toy_net():
+    ...     return inception_v3(weights=None)
+    >>> "toy-doctest-net" in EXTRACTORS
+    True
+    >>> EXTRACTORS.remove("toy-doctest-net")
+    """
+    def decorator(function):
+        EXTRACTORS.add(name, function, options=tuple(options), **metadata)
+        return function
+
+    return decorator if loader is None else decorator(loader)
+
+
+def _feature_net_loader(name):
+    def load():
+        return load_feature_net(name)
+
+    load.__name__ = load.__qualname__ = f"load_{name.replace('-', '_')}"
+    load.__doc__ = f"Load the zoo's domain feature net {name!r} (`load_feature_net`)."
+    return load
+
+
+# The project's domain feature nets (their zoo cards hold the weights and floors).
+for _name in ("digits-net", "mnist-net"):
+    register_extractor(_name, _feature_net_loader(_name), source="zoo")
+register_extractor("inception-v3", inception_v3, options=("weights", "download"),
+                   source="keras.applications")
+
+
+def get_extractor(name, **kwargs):
+    """The feature extractor called `name` (one registered in `EXTRACTORS`).
+
+    Args:
+        name: `"digits-net"`, `"mnist-net"`, `"inception-v3"` or another
+            registered name.
+        **kwargs: the loader's options (`inception_v3`: `weights`, `download`).
 
     Example:
     >>> get_extractor("digits-net").name
     'digits-net'
     """
-    if name == "inception-v3":
-        return inception_v3(**kwargs)
-    if name in EXTRACTORS:
-        if kwargs:
-            raise TypeError(f"{name} takes no options; got {sorted(kwargs)}.")
-        return load_feature_net(name)
-    raise unknown_name_error("feature extractor", name, EXTRACTORS)
+    loader = EXTRACTORS.get(name)
+    options = EXTRACTORS.metadata(name).get("options", ())
+    if kwargs and not options:
+        raise TypeError(f"{name} takes no options; got {sorted(kwargs)}.")
+    return loader(**kwargs)
 
 
 def default_extractor_name(dataset):

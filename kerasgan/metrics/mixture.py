@@ -43,6 +43,7 @@ import math
 import numpy as np
 
 from kerasgan.core.validation import check_positive_number
+from kerasgan.metrics.registry import register_metric
 
 __all__ = [
     "DEFAULT_NUM_SAMPLES",
@@ -252,3 +253,37 @@ def evaluate_generator(
             f"[{num_samples}, 2] samples; got shape {tuple(samples.shape)}."
         )
     return mixture_metrics(samples, centers, sigma, threshold=threshold)
+
+
+# The mixture metrics of the report (dataset kind "points"), in their column
+# order; they share one `mixture_metrics` computation per report.
+
+def _scores(inputs):
+    spec = inputs.mixture
+    threshold = inputs.options.get("threshold", DEFAULT_THRESHOLD)
+    return inputs.memo("mixture_metrics", lambda: mixture_metrics(
+        inputs.fake, spec.centers, spec.sigma, threshold=threshold))
+
+
+@register_metric("modes_captured", label="modes", kinds=("points",), better="higher")
+def _modes_captured(inputs):
+    return _scores(inputs)["modes_captured"]
+
+
+@register_metric("high_quality", label="high quality", kinds=("points",),
+                 labels={"high_quality": "high quality", "high_quality_percent": "% high quality"},
+                 columns=("high_quality_percent",), better="higher")
+def _high_quality(inputs):
+    scores = _scores(inputs)
+    return {"high_quality": scores["high_quality"],
+            "high_quality_percent": scores["high_quality_percent"]}
+
+
+@register_metric("reverse_kl", label="reverse KL", kinds=("points",), better="lower")
+def _reverse_kl(inputs):
+    return _scores(inputs)["reverse_kl"]
+
+
+@register_metric("spread", label="spread (×σ)", kinds=("points",))
+def _spread(inputs):
+    return _scores(inputs)["spread"]

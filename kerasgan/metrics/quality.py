@@ -41,10 +41,12 @@ from kerasgan.core.validation import check_positive_int
 from kerasgan.data import dataset_info, load
 from kerasgan.data.folder import list_image_files
 from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
-from kerasgan.metrics import distances
+import kerasgan.metrics.distances as distances
 from kerasgan.metrics.classes import class_balance
-from kerasgan.metrics.features import get_extractor, iterate_batches
+from kerasgan.metrics.features import ExtractedFeatures, get_extractor, iterate_batches
+from kerasgan.metrics.registry import MetricInputs, compute_metrics, metric_labels, register_metric
 from kerasgan.metrics.streaming import FeatureStatistics, _check_enough
+from kerasgan.models.gan import latents_for_seed
 
 __all__ = [
     "METRIC_NAMES",
@@ -71,11 +73,64 @@ METRIC_NAMES = {
 def metric_label(key, extractor_name):
     """The display name of a metric, naming its extractor.
 
+    The label registered with the metric (`kerasgan.metrics.register_metric`),
+    else `METRIC_NAMES`, else the key itself.
+
     Example:
     >>> metric_label("fid", "digits-net")
     'FID (digits-net)'
     """
-    return f"{METRIC_NAMES.get(key, key)} ({extractor_name})"
+    label = metric_labels("images").get(key) or METRIC_NAMES.get(key, key)
+    return f"{label} ({extractor_name})"
+
+
+# The image metrics of the report, in their column order. Each takes the
+# `MetricInputs` of `sample_quality`: `real` / `fake` features and probabilities.
+
+def _statistics(inputs, which):
+    side = getattr(inputs, which)
+    return inputs.memo(f"{which}_statistics", lambda: FeatureStatistics.from_features(side.features))
+
+
+@register_metric("fid", label="FID", kinds=("images",), better="lower")
+def _fid(inputs):
+    fake, real = _statistics(inputs, "fake"), _statistics(inputs, "real")
+    return distances.frechet_distance_from_statistics(
+        fake.mean, fake.covariance, real.mean, real.covariance)
+
+
+@register_metric("kid", label="KID", kinds=("images",), labels={"kid": "KID", "kid_std": "KID std"},
+                 better="lower")
+def _kid(inputs):
+    o = inputs.options
+    kid = distances.kernel_distance(inputs.fake.features, inputs.real.features,
+                                    num_subsets=o["kid_subsets"], subset_size=o["kid_subset_size"],
+                                    seed=o["seed"])
+    return {"kid": kid.mean, "kid_std": kid.std}
+
+
+@register_metric("inception_score", label="IS", kinds=("images",),
+                 labels={"inception_score": "IS", "inception_score_std": "IS std"}, better="higher")
+def _inception_score(inputs):
+    probs = inputs.fake.probs
+    score = distances.inception_score(probs, splits=min(inputs.options["is_splits"], len(probs)))
+    return {"inception_score": score.mean, "inception_score_std": score.std}
+
+
+@register_metric("precision_recall", label="precision / recall", kinds=("images",),
+                 labels={"precision": "precision", "recall": "recall"}, better="higher")
+def _precision_recall(inputs):
+    pr = distances.precision_recall(inputs.real.features, inputs.fake.features,
+                                    k=inputs.options["pr_k"])
+    return {"precision": pr.precision, "recall": pr.recall}
+
+
+@register_metric("density_coverage", label="density / coverage", kinds=("images",),
+                 labels={"density": "density", "coverage": "coverage"}, better="higher")
+def _density_coverage(inputs):
+    dc = distances.density_coverage(inputs.real.features, inputs.fake.features,
+                                    k=inputs.options["dc_k"])
+    return {"density": dc.density, "coverage": dc.coverage}
 
 
 @dataclasses.dataclass
@@ -270,7 +325,8 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
 
     Returns:
         `{"metrics": {fid, kid, kid_std, inception_score, inception_score_std,
-        precision, recall, density, coverage}, "labels": {key: "FID (net)", ...},
+        precision, recall, density, coverage, and every other metric registered
+        for images (`kerasgan.metrics.register_metric`)}, "labels": {key: "FID (net)", ...},
         "protocol": {...}}` (all values plain floats / ints / strings), and for
         extractors with at most 100 classes `"classes"`: the classifier's class
         histogram of the images against the reference's
@@ -291,23 +347,12 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
         )
     fake = extractor.extract(iterate_batches(images, batch_size) if _is_array(images) else images)
     n_fake, n_real = len(fake.features), len(reference.features)
-    real_stats = reference.statistics
-    fake_stats = FeatureStatistics.from_features(fake.features)
     _check_enough("generated", n_fake, extractor.feature_dim)
     _check_enough("reference", n_real, extractor.feature_dim)
-    fid = distances.frechet_distance_from_statistics(
-        fake_stats.mean, fake_stats.covariance, real_stats.mean, real_stats.covariance)
-    kid = distances.kernel_distance(fake.features, reference.features, num_subsets=kid_subsets,
-                                    subset_size=kid_subset_size, seed=seed)
-    score = distances.inception_score(fake.probs, splits=min(is_splits, n_fake))
-    pr = distances.precision_recall(reference.features, fake.features, k=pr_k)
-    dc = distances.density_coverage(reference.features, fake.features, k=dc_k)
-    metrics = {
-        "fid": fid, "kid": kid.mean, "kid_std": kid.std, "inception_score": score.mean,
-        "inception_score_std": score.std, "precision": pr.precision, "recall": pr.recall,
-        "density": dc.density, "coverage": dc.coverage,
-    }
-    metrics = {k: float(v) for k, v in metrics.items()}
+    real = ExtractedFeatures(reference.features, reference.probs)
+    options = {"kid_subsets": kid_subsets, "kid_subset_size": kid_subset_size, "pr_k": pr_k,
+               "dc_k": dc_k, "is_splits": is_splits, "seed": seed}
+    metrics = compute_metrics(MetricInputs("images", real, fake, options, extractor=extractor))
     protocol = {
         "extractor": extractor.name, "extractor_fingerprint": extractor.fingerprint,
         "dataset": reference.protocol["dataset"], "split": reference.protocol["split"],
@@ -316,7 +361,7 @@ def sample_quality(images, reference, extractor, *, batch_size=256, kid_subsets=
                 "seed": seed},
         "precision_recall_k": pr_k, "density_coverage_k": dc_k, "is_splits": min(is_splits, n_fake),
     }
-    labels = {k: metric_label(k, extractor.name) for k in metrics}
+    labels = {k: metric_label(k, extractor.name) for k in metrics}  # every reported key
     report = {"metrics": metrics, "labels": labels, "protocol": protocol}
     if extractor.num_classes <= _MAX_CLASSES_FOR_BALANCE:
         real_counts = np.bincount(np.argmax(reference.probs, axis=1),
@@ -339,8 +384,6 @@ def generated_batches(gan, num_samples, seed, batch_size=256):
     Example:
     >>> batches = generated_batches(gan, 1000, seed=0)  # doctest: +SKIP
     """
-    from kerasgan.models.gan import latents_for_seed
-
     num_samples = check_positive_int("num_samples", num_samples)
     batch_size = check_positive_int("batch_size", batch_size)
     latents = latents_for_seed(num_samples, gan.latent_dim, int(seed))

@@ -37,7 +37,7 @@ import tensorflow as tf
 
 from kerasgan.core.io import atomic_path
 from kerasgan.core.validation import check_positive_int
-from kerasgan.metrics import distances
+import kerasgan.metrics.distances as distances
 
 __all__ = [
     "FeatureStatistics",
