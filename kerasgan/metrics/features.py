@@ -57,7 +57,9 @@ from kerasgan.core import entries as zoo_entries
 from kerasgan.core.images import RANGE_TOLERANCE, uint8_to_model_range
 from kerasgan.core.registry import Registry
 from kerasgan.core.validation import check_positive_int
+from kerasgan.core.naming import unknown_name_error
 from kerasgan.data import dataset_info
+from kerasgan.data.info import feature_net_cards
 from kerasgan.nets import build_net
 from kerasgan.nets.classifier import FEATURE_LAYER
 
@@ -326,6 +328,9 @@ def _two_headed(model, feature_layer, probs_output):
 def load_feature_net(name, normalize=True):
     """Load a domain feature net of the zoo (`"digits-net"`, `"mnist-net"`).
 
+    The net's card is looked up in `$KERASGAN_ZOO` (when set), then in the
+    package's zoo (`kerasgan.data.info.feature_net_cards`).
+
     The weights are checked against the sha256 in the net's card before
     anything is loaded (`kerasgan.core.entries.WeightsVerificationError`
     otherwise). The card's `nets["classifier"]` spec names the builder
@@ -343,7 +348,10 @@ def load_feature_net(name, normalize=True):
     >>> load_feature_net("mnist-net").image_shape
     (28, 28, 1)
     """
-    entry = zoo_entries.get_entry(name, kind="feature_net")
+    cards = feature_net_cards()
+    if name not in cards:
+        raise unknown_name_error("feature net", name, cards)
+    entry = cards[name]
     data = entry.verified_weights()[zoo_entries.MODEL_ROLE]
     classifier = build_net(entry.config["nets"]["classifier"])
     with tempfile.TemporaryDirectory() as tmp:
