@@ -47,9 +47,14 @@ from kerasgan.precision import check_policy
 # ---- CONTRACT SHIM (temporary; deleted before the branch's last commit) -----------------------
 # Until the nets / data / metrics and models branches land, give today's packages the contract
 # API this module codes against. Each piece is installed only where it is missing.
-def _install_contract_shims():
-    from kerasgan.core.registry import Registry
+from kerasgan.core.registry import Registry  # noqa: E402
+from kerasgan.data.loading import is_image_folder, is_local_dataset  # noqa: E402
+from kerasgan.metrics import (  # noqa: E402
+    default_extractor_name, evaluate_generator_quality, get_extractor, mixture_metrics)
+from kerasgan.metrics.classes import conditional_accuracy  # noqa: E402
 
+
+def _install_contract_shims():
     if not hasattr(nets, "build_net"):
         builders = {name: getattr(nets, name) for name in nets.__all__}
 
@@ -67,8 +72,6 @@ def _install_contract_shims():
                 elif str(name).startswith("gaussian_mixture"):
                     self.kind = "points"
                 else:
-                    from kerasgan.data.loading import is_image_folder, is_local_dataset
-
                     known = data.known_dataset_names()
                     local = is_local_dataset(name) or is_image_folder(name)
                     if not local and name.split("/")[0].split(":")[0] not in known:
@@ -110,11 +113,6 @@ def _install_contract_shims():
 
 def _shim_evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
                        download=False, preprocessing=None):
-    from kerasgan.data import get_mixture
-    from kerasgan.metrics import (default_extractor_name, evaluate_generator_quality,
-                                  get_extractor, mixture_metrics)
-    from kerasgan.metrics.classes import conditional_accuracy
-
     if data.dataset_info(dataset).kind != "points":
         extractor = get_extractor(default_extractor_name(dataset))
         report = evaluate_generator_quality(
@@ -127,7 +125,7 @@ def _shim_evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None
             result["conditional_accuracy"] = conditional_accuracy(gan, extractor, seed=seed)
         return result
     num_samples = num_samples or 2500
-    spec = get_mixture(dataset)
+    spec = data.get_mixture(dataset)
     samples = gan.generate(num_samples, seed=seed)
     result = mixture_metrics(samples, spec.centers, spec.sigma)
     result["protocol"] = {
