@@ -113,6 +113,12 @@ def _install_contract_shims():
 
 def _shim_evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
                        download=False, preprocessing=None):
+    """Temporary stand-in for `kerasgan.metrics.evaluate_gan` (the contract shim).
+
+    Example:
+    >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
+    8
+    """
     if data.dataset_info(dataset).kind != "points":
         extractor = get_extractor(default_extractor_name(dataset))
         report = evaluate_generator_quality(

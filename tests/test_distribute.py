@@ -273,6 +273,7 @@ def test_mixed_precision_step_is_close_to_float32(name, policy, rng):
     assert samples.dtype == np.float32 and np.isfinite(samples).all()
 
 
+@pytest.mark.slow
 def test_float16_overflow_skips_the_step_and_lowers_the_scale(policy, rng):
     policy("mixed_float16")
     gan = _dcgan("nsgan")

@@ -82,6 +82,7 @@ def test_trained_entries_have_recorded_metrics_and_recipes_targets():
             os.path.join(entry.path, "README.md")).read()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGE_RECIPES)
 def test_untrained_recipes_build_and_train_on_mocked_data(name):
     """The CIFAR-10 / CelebA architectures build from their configs and take a step."""
@@ -293,6 +294,7 @@ def test_translation_entries_and_recipes():
     assert model.x_shape == (256, 256, 3) and model.pool_x.size == 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pix2pix_digits", "cyclegan_digits"])
 def test_trained_translation_entries_reproduce_their_errors(name):
     from kerasgan.data import digit_transform, inverse_digit_transform
