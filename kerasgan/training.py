@@ -30,7 +30,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import data, distribute, metrics, models, nets
+from kerasgan import data, distribute, models, nets
 from kerasgan.callbacks import MixtureMetricsCallback, SampleGridCallback, SampleQualityCallback
 from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
     EpochCheckpoint, fit_with_checkpoints)
@@ -39,112 +39,10 @@ from kerasgan.core.images import uint8_to_model_range
 from kerasgan.core.io import write_json
 from kerasgan.core.naming import unknown_name_error
 from kerasgan.data.digit_pairs.digit_pairs import pair_arrays
+from kerasgan.metrics import evaluate_gan  # noqa: F401  (kerasgan.training.evaluate_gan, as before)
 from kerasgan.metrics.translation import identity_errors, translation_errors
 from kerasgan.plotting import image_grid, save_png, scatter_image
 from kerasgan.precision import check_policy
-
-
-# ---- CONTRACT SHIM (temporary; deleted before the branch's last commit) -----------------------
-# Until the nets / data / metrics and models branches land, give today's packages the contract
-# API this module codes against. Each piece is installed only where it is missing.
-from kerasgan.core.registry import Registry  # noqa: E402
-from kerasgan.data.loading import is_image_folder, is_local_dataset  # noqa: E402
-from kerasgan.metrics import (  # noqa: E402
-    default_extractor_name, evaluate_generator_quality, get_extractor, mixture_metrics)
-from kerasgan.metrics.classes import conditional_accuracy  # noqa: E402
-
-
-def _install_contract_shims():
-    if not hasattr(nets, "build_net"):
-        builders = {name: getattr(nets, name) for name in nets.__all__}
-
-        def build_net(spec):
-            if spec["builder"] not in builders:
-                raise unknown_name_error("network builder", spec["builder"], builders)
-            return builders[spec["builder"]](**spec.get("args", {}))
-
-        nets.build_net = build_net
-    if not hasattr(data, "dataset_info"):
-        class _Info:
-            def __init__(self, name):
-                if isinstance(name, (tuple, list)) or str(name).startswith(("digit_pairs", "cycle_gan")):
-                    self.kind = "image_pairs"
-                elif str(name).startswith("gaussian_mixture"):
-                    self.kind = "points"
-                else:
-                    known = data.known_dataset_names()
-                    local = is_local_dataset(name) or is_image_folder(name)
-                    if not local and name.split("/")[0].split(":")[0] not in known:
-                        raise unknown_name_error("dataset", name, known)
-                    self.kind = "images"
-
-        data.dataset_info = _Info
-    if not hasattr(metrics, "METRICS"):
-        table = Registry("metric")
-        for key, label, kinds in [
-                ("fid", "FID", ("images",)), ("kid", "KID", ("images",)),
-                ("precision", "precision", ("images",)), ("recall", "recall", ("images",)),
-                ("modes_captured", "modes", ("points",)),
-                ("high_quality_percent", "% high quality", ("points",)),
-                ("reverse_kl", "reverse KL", ("points",)), ("spread", "spread (×σ)", ("points",))]:
-            table.add(key, key, label=label, kinds=kinds)
-        metrics.METRICS = table
-        metrics.report_columns = lambda kind, table=table: [
-            (e.name, e.metadata["label"]) for e in sorted(
-                table.entries(), key=lambda e: list(table._entries).index(e.name))
-            if kind in e.metadata["kinds"]]
-    if not hasattr(metrics, "evaluate_gan"):
-        metrics.evaluate_gan = _shim_evaluate_gan
-    if not hasattr(models, "MODELS"):
-        table = Registry("model")
-        table.add("gan", models.GAN, kind="gan")
-        table.add("pix2pix", models.Pix2Pix, kind="translation")
-        table.add("cyclegan", models.CycleGAN, kind="translation")
-        models.MODELS = table
-    if isinstance(models.VARIANTS, dict):
-        labels = {"gan": "GAN (minimax)", "nsgan": "NS-GAN", "lsgan": "LSGAN",
-                  "wgan": "WGAN (clip)", "wgan_gp": "WGAN-GP", "r1gan": "R1-GAN",
-                  "sngan": "SNGAN (hinge + SN)"}
-        table = Registry("GAN variant")
-        for name, cls in models.VARIANTS.items():
-            table.add(name, cls, label=labels[name])
-        models.VARIANTS = table
-
-
-def _shim_evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
-                       download=False, preprocessing=None):
-    """Temporary stand-in for `kerasgan.metrics.evaluate_gan` (the contract shim).
-
-    Example:
-    >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
-    8
-    """
-    if data.dataset_info(dataset).kind != "points":
-        extractor = get_extractor(default_extractor_name(dataset))
-        report = evaluate_generator_quality(
-            gan, dataset, split=split, num_samples=num_samples, seed=seed, data_dir=data_dir,
-            download=download, extractor=extractor, preprocessing=preprocessing)
-        result = {**report["metrics"], "labels": report["labels"], "protocol": report["protocol"]}
-        if "classes" in report:
-            result["classes"] = report["classes"]
-        if gan.num_classes is not None and gan.num_classes == extractor.num_classes:
-            result["conditional_accuracy"] = conditional_accuracy(gan, extractor, seed=seed)
-        return result
-    num_samples = num_samples or 2500
-    spec = data.get_mixture(dataset)
-    samples = gan.generate(num_samples, seed=seed)
-    result = mixture_metrics(samples, spec.centers, spec.sigma)
-    result["protocol"] = {
-        "num_samples": num_samples, "seed": seed, "threshold_sigma": 3.0,
-        "dataset": dataset, "sampler": "ema" if gan.ema_generator is not None else "generator",
-    }
-    return result
-
-
-_install_contract_shims()
-# ---- END CONTRACT SHIM -------------------------------------------------------------------------
-
-from kerasgan.metrics import evaluate_gan  # noqa: E402,F401  (re-exported: kerasgan.training's)
 
 #: The roles of a GAN entry's networks, in the order `create_variant` takes them.
 GAN_ROLES = ("generator", "discriminator")

@@ -407,13 +407,7 @@ def get_feature_net_entry(name):
     >>> get_feature_net_entry("digits-net").config["dataset"]
     'digits/28x28'
     """
-    entry = get_entry(name, kind="feature_net")
-    # CONTRACT SHIM (deleted before the branch's last commit): today's
-    # kerasgan.metrics.features reads the older top-level builder / args.
-    spec = entry.config["nets"]["classifier"]
-    return ZooEntry(entry.name, entry.kind, entry.path,
-                    {**entry.config, "builder": spec["builder"], "args": spec["args"]},
-                    entry.results)
+    return get_entry(name, kind="feature_net")
 
 
 def verify_weights(entry):
