@@ -25,6 +25,9 @@ import json
 import math
 import os
 import re
+import tempfile
+import time
+import warnings
 
 import keras
 import numpy as np
@@ -80,8 +83,6 @@ def latest_checkpoint(directory):
     >>> latest_checkpoint("/nonexistent") is None
     True
     """
-    import warnings
-
     good, refused = verified_checkpoints(directory)
     newest = good[0][0] if good else -1
     for path, reason in refused:
@@ -351,9 +352,6 @@ def fit_with_checkpoints(model, dataset, directory, *, epochs, steps_per_epoch, 
     >>> run.initial_epoch, run.lr_factor                                         # doctest: +SKIP
     (4, 0.5)
     """
-    import tempfile
-    import time
-
     if on_nonfinite not in NONFINITE_ACTIONS:
         raise ValueError(f"on_nonfinite must be one of {list(NONFINITE_ACTIONS)}; "
                          f"got {on_nonfinite!r}.")

@@ -12,13 +12,16 @@
                     --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
     kerasgan zoo [list [PATTERN] | show NAME] [--pretrained]
-    kerasgan bench [PATTERN ...] [--batch-size N] [--steps N] [--no-torch] [--markdown] ...
 
-NAME is a zoo entry (`kerasgan zoo list`); `train` defaults to
-`kerasgan.zoo.DEFAULT_ENTRY` and also trains the translation entries
-(`pix2pix_digits`, `cyclegan_digits` ...). Without `--weights`, `evaluate`, `sample` and
-`export` use the entry's pretrained weights. Errors print one paragraph and
+NAME is a zoo entry (`kerasgan zoo list`: GANs, then translation entries and
+feature nets); `train` defaults to `kerasgan.zoo.DEFAULT_ENTRY` and also trains
+the translation entries (`pix2pix_digits`, `cyclegan_digits` ...); `evaluate`,
+`sample` and `export` take GAN entries. Without `--weights`, `evaluate`, `sample`
+and `export` use the entry's pretrained weights. Errors print one paragraph and
 exit with status 2 (`--debug` shows the traceback).
+
+The train-step benchmarks (plain Keras, PyTorch) are development tools of the
+repository: `python tools/bench.py` (see tools/benchmarks/).
 """
 
 import datetime
@@ -26,7 +29,21 @@ import json
 import os
 import sys
 
-from absl import app, flags
+# Before TensorFlow is first imported (by kerasgan): keep its C++ INFO lines off the console.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+from absl import app, flags  # noqa: E402
+from absl import logging as absl_logging  # noqa: E402
+
+from kerasgan import data, distribute, zoo  # noqa: E402
+from kerasgan.checkpoints import NONFINITE_ACTIONS  # noqa: E402
+from kerasgan.core.io import atomic_path, write_json  # noqa: E402
+from kerasgan.core.naming import unknown_name_error  # noqa: E402
+from kerasgan.distribute import STRATEGIES  # noqa: E402
+from kerasgan.plotting import image_grid, save_png, scatter_image  # noqa: E402
+from kerasgan.precision import check_policy  # noqa: E402
+from kerasgan.training import evaluate_gan, train_run, train_translation_run  # noqa: E402
 
 FLAGS = flags.FLAGS
 
@@ -74,7 +91,7 @@ flags.DEFINE_float("nonfinite-lr-factor", 0.5, "`train --on-nonfinite restore`: 
 flags.DEFINE_string("jit", "auto", "`train`: XLA for the train step: auto (on with one "
                     "replica), on or off.")
 
-COMMANDS = ("train", "evaluate", "sample", "export", "zoo", "bench")
+COMMANDS = ("train", "evaluate", "sample", "export", "zoo")
 
 
 class UsageError(ValueError):
@@ -85,10 +102,18 @@ def _flag(name):
     return FLAGS[name].value
 
 
-def _load(name):
-    """The zoo entry's GAN with --weights or its verified pretrained weights."""
-    from kerasgan import zoo
+def _gan_entry(name, command):
+    """The GAN entry `name` (`evaluate`, `sample` and `export` take GANs)."""
+    entry = zoo.get_entry(name)
+    if entry.kind != "gan":
+        raise UsageError(f"{command} takes a GAN entry; {name!r} is a {entry.kind} entry. GAN "
+                         "entries: `kerasgan zoo list`.")
+    return entry
 
+
+def _load(name, command):
+    """The zoo entry's GAN with --weights or its verified pretrained weights."""
+    _gan_entry(name, command)
     weights = _flag("weights")
     gan = zoo.create(name, pretrained=weights is None, compile=False)
     if weights is not None:
@@ -99,17 +124,12 @@ def _load(name):
 
 
 def cmd_train(args):
-    from kerasgan import zoo
-    from kerasgan.training import train_run
-
-    from kerasgan.checkpoints import NONFINITE_ACTIONS
-    from kerasgan.distribute import STRATEGIES
-    from kerasgan.precision import check_policy
-    from kerasgan.training import train_translation_run
-
     name = args[0] if args else zoo.DEFAULT_ENTRY
-    translation = name in zoo.translation_entries()
-    entry = zoo.get_translation_entry(name) if translation else zoo.get_entry(name)
+    entry = zoo.get_entry(name)
+    if entry.kind not in ("gan", "translation"):
+        raise UsageError(f"train takes a GAN or translation entry; {name!r} is a {entry.kind} "
+                         "entry (feature nets: python tools/train_feature_net.py NAME).")
+    translation = entry.kind == "translation"
     if _flag("on-nonfinite") not in NONFINITE_ACTIONS:
         raise UsageError(f"--on-nonfinite must be one of {', '.join(NONFINITE_ACTIONS)}; got "
                          f"{_flag('on-nonfinite')!r}.")
@@ -150,8 +170,6 @@ def cmd_train(args):
         on_nonfinite=_flag("on-nonfinite"),
         nonfinite_lr_factor=_flag("nonfinite-lr-factor"),
     )
-    from kerasgan import distribute
-
     role = distribute.worker_role(gan.distribute_strategy)
     if not role[2]:
         print(f"Worker {role[0]}:{role[1]} done (final weights sha256 {results['weights_digest']}); "
@@ -166,18 +184,15 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    from kerasgan import zoo
-    from kerasgan.core.io import write_json
-    from kerasgan.training import evaluate_gan
-
     name = _one_name(args, "evaluate")
     _check_output(_flag("out"))
-    gan = _load(name)
-    training = zoo.get_entry(name).config.get("training", {})
-    dataset = _flag("dataset") or zoo.get_entry(name).config["dataset"]
+    gan = _load(name, "evaluate")
+    config = zoo.get_entry(name).config
+    training = config.get("training", {})
+    dataset = _flag("dataset") or config["dataset"]
     seed = 12345 if _flag("seed") is None else _flag("seed")
     extra = {}
-    if not dataset.startswith("gaussian_mixture"):
+    if data.dataset_info(dataset).kind == "images":
         extra["preprocessing"] = {k: training[k] for k in ("image_size", "center_crop")
                                   if k in training}
     metrics = evaluate_gan(gan, dataset, num_samples=_flag("num-samples"), seed=seed,
@@ -217,18 +232,12 @@ def _check_output(path):
 
 
 def cmd_sample(args):
-    import numpy as np
-
-    from kerasgan import zoo
-    from kerasgan.core.io import atomic_path
-    from kerasgan.plotting import image_grid, save_png, scatter_image
-
     name = _one_name(args, "sample")
     out = _flag("out")
     if not out or not out.endswith((".png", ".npy")):
         raise UsageError(f"sample needs --out FILE.png or FILE.npy; got --out={out!r}.")
     _check_output(out)
-    gan = _load(name)
+    gan = _load(name, "sample")
     seed = 12345 if _flag("seed") is None else _flag("seed")
     num = _flag("num") or (64 if len(gan.data_shape) == 3 else 2500)
     labels = _flag("label")
@@ -245,9 +254,7 @@ def cmd_sample(args):
     elif samples.ndim == 4:
         save_png(image_grid(samples, columns=columns), out)
     else:
-        from kerasgan.data import get_mixture
-
-        spec = get_mixture(zoo.get_entry(name).config["dataset"])
+        spec = data.get_mixture(zoo.get_entry(name).config["dataset"])
         save_png(scatter_image(samples, spec.centers, spec.sigma), out)
     print(f"Wrote {len(samples)} samples to {out}")
 
@@ -256,29 +263,38 @@ def cmd_export(args):
     name = _one_name(args, "export")
     if not _flag("out"):
         raise UsageError("export needs --out DIR (the SavedModel directory).")
-    gan = _load(name)
+    gan = _load(name, "export")
     gan.export(_flag("out"))
     print(f"Exported the generator of {name!r} to {_flag('out')} "
           "(endpoints: generate, sample, serving_default)")
 
 
-def cmd_zoo(args):
-    from kerasgan import zoo
+def _status(entry):
+    """One line of `zoo list`: what the entry's card measured."""
+    m, results = entry.metrics, entry.results or {}
+    if not entry.pretrained:
+        return "not trained"
+    if entry.kind == "translation":
+        return f"G(x) vs T(x) error {results['errors']['x_to_y']:.4f}"
+    if entry.kind == "feature_net":
+        return f"held-out accuracy {100 * results['accuracy']['held_out']:.2f}%"
+    if "fid" in m:
+        return f"{m['labels']['fid']} {m['fid']:.2f}, precision {m['precision']:.2f}"
+    return (f"modes {m.get('modes_captured')}, HQ {m.get('high_quality_percent', 0):.1f}%, "
+            f"rKL {m.get('reverse_kl', float('nan')):.4f}")
 
+
+def cmd_zoo(args):
     action = args[0] if args else "list"
     if action == "list":
         pattern = args[1] if len(args) > 1 else None
-        for name in zoo.list_models(filter=pattern, pretrained=True if _flag("pretrained") else None):
-            entry = zoo.get_entry(name)
-            m = entry.metrics
-            if not entry.pretrained:
-                status = "not trained"
-            elif "fid" in m:
-                status = f"{m['labels']['fid']} {m['fid']:.2f}, precision {m['precision']:.2f}"
-            else:
-                status = (f"modes {m.get('modes_captured')}, HQ {m.get('high_quality_percent', 0):.1f}%, "
-                          f"rKL {m.get('reverse_kl', float('nan')):.4f}")
-            print(f"{name:22s} {entry.config['dataset']:26s} {status}")
+        pretrained = True if _flag("pretrained") else None
+        for kind in zoo.KINDS:  # GANs first, then translation entries and feature nets
+            for name in zoo.list_models(filter=pattern, pretrained=pretrained, kind=kind):
+                entry = zoo.get_entry(name)
+                dataset = entry.config["dataset"]
+                dataset = dataset if len(dataset) <= 26 else dataset[:25] + "…"
+                print(f"{name:22s} {dataset:26s} {_status(entry)}")
     elif action == "show":
         print(zoo.describe(_one_name(args[1:], "zoo show")))
     else:
@@ -292,13 +308,13 @@ def _one_name(args, command):
 
 
 def main(argv):
-    from absl import logging
-
-    logging.set_verbosity(logging.WARNING)  # keep TensorFlow's INFO chatter off the console
+    absl_logging.set_verbosity(absl_logging.WARNING)  # keep TensorFlow's INFO chatter off
     args = argv[1:]
+    if args and args[0] == "bench":
+        raise UsageError("`kerasgan bench` is no longer part of the installed command line: the "
+                         "benchmarks are development tools; run `python tools/bench.py` in a "
+                         "checkout of the repository.")
     if not args or args[0] not in COMMANDS:
-        from kerasgan.core.naming import unknown_name_error
-
         if not args:
             raise UsageError(f"Give a command: one of {', '.join(COMMANDS)}.\n{__doc__}")
         raise unknown_name_error("command", args[0], COMMANDS)
@@ -316,25 +332,6 @@ def _main_with_errors(argv):
         sys.exit(2)
 
 
-def cmd_bench(argv):
-    """`kerasgan bench [PATTERN ...] [options]`: the train-step benchmark (kerasgan.benchmark).
-
-    Its options are argparse options of `kerasgan.benchmark.add_arguments`
-    (`kerasgan bench --help`), parsed here rather than by absl.
-    """
-    import argparse
-
-    from kerasgan import benchmark
-
-    parser = argparse.ArgumentParser(
-        prog="kerasgan bench",
-        description="Train-step images/s of zoo entries (with and without XLA) against a plain "
-                    "Keras GAN step and PyTorch on the same nets and batch; peak memory, FLOP/s "
-                    "vs the matmul peak, SavedModel sampling, input-pipeline waiting.")
-    benchmark.add_arguments(parser)
-    benchmark.run_from_args(parser.parse_args(argv))
-
-
 def _parse_flags(argv):
     """absl's flag parsing, with a wrong flag reported like every other error (exit 2)."""
     try:
@@ -346,17 +343,6 @@ def _parse_flags(argv):
 
 def run():
     """Console-script entry point."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if len(sys.argv) > 1 and sys.argv[1] == "bench":
-        debug = "--debug" in sys.argv
-        try:
-            cmd_bench([a for a in sys.argv[2:] if a != "--debug"])
-        except Exception as error:  # one paragraph, no traceback, unless --debug
-            if debug:
-                raise
-            print(f"kerasgan: error: {error}", file=sys.stderr)
-            sys.exit(2)
-        return
     app.run(_main_with_errors, flags_parser=_parse_flags)
 
 

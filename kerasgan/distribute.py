@@ -26,6 +26,7 @@ no host Python inside the step, label checks in the input pipeline) but was not
 run on a TPU.
 """
 
+import hashlib
 import json
 import os
 
@@ -404,8 +405,6 @@ def weights_digest(model):
     >>> weights_digest(net)[:12]
     '79caa6f71eab'
     """
-    import hashlib
-
     digest = hashlib.sha256()
     for variable in model.weights:
         value = np.ascontiguousarray(np.asarray(variable))

@@ -17,7 +17,9 @@ b'\\x89PNG'
 import os
 
 import numpy as np
+import tensorflow as tf
 
+from kerasgan.core.images import model_range_to_uint8
 from kerasgan.core.io import atomic_path
 
 __all__ = [
@@ -223,7 +225,7 @@ def image_grid(images, columns=8, padding=2, background=255):
             f"image_grid takes a non-empty batch [N, H, W, 1 or 3]; got shape {images.shape}."
         )
     if images.dtype != np.uint8:
-        images = np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+        images = model_range_to_uint8(images)
     n, h, w, c = images.shape
     columns = min(int(columns), n)
     rows = -(-n // columns)
@@ -243,8 +245,6 @@ def encode_png(image):
     >>> len(encode_png(np.zeros((2, 2, 3), np.uint8))) > 0
     True
     """
-    import tensorflow as tf
-
     image = np.asarray(image)
     if image.ndim == 2:
         image = image[:, :, None]

@@ -30,58 +30,54 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import nets
+from kerasgan import data, distribute, models, nets
+from kerasgan.callbacks import MixtureMetricsCallback, SampleGridCallback, SampleQualityCallback
 from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
     EpochCheckpoint, fit_with_checkpoints)
+from kerasgan.core.entries import normalize_config
+from kerasgan.core.images import uint8_to_model_range
 from kerasgan.core.io import write_json
 from kerasgan.core.naming import unknown_name_error
-from kerasgan.models import create_variant
+from kerasgan.data.digit_pairs.digit_pairs import pair_arrays
+from kerasgan.metrics import evaluate_gan  # noqa: F401  (kerasgan.training.evaluate_gan, as before)
+from kerasgan.metrics.translation import identity_errors, translation_errors
+from kerasgan.plotting import image_grid, save_png, scatter_image
+from kerasgan.precision import check_policy
 
-_BUILDERS = {
-    "mlp_generator": nets.mlp_generator,
-    "mlp_discriminator": nets.mlp_discriminator,
-    "dcgan_generator": nets.dcgan_generator,
-    "dcgan_discriminator": nets.dcgan_discriminator,
-    "resnet_generator": nets.resnet_generator,
-    "resnet_discriminator": nets.resnet_discriminator,
-}
+#: The roles of a GAN entry's networks, in the order `create_variant` takes them.
+GAN_ROLES = ("generator", "discriminator")
 
 
 def build_gan(config):
     """Build the (uncompiled) GAN a config describes.
 
-    `config` has `variant`, `variant_args`, `generator` and `discriminator`
-    (each `{"builder": name, "args": {...}}`).
+    `config` is a zoo config (`kerasgan.core.entries` schema, or an older
+    layout, normalized): `model` (the variant, a `kerasgan.models.VARIANTS`
+    name), `model_args`, and `nets` with a `generator` and a `discriminator`,
+    each `{"builder": name, "args": {...}}` for `kerasgan.nets.build_net`.
 
     Example:
     >>> config = {
-    ...     "variant": "nsgan", "variant_args": {},
-    ...     "generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
-    ...     "discriminator": {"builder": "mlp_discriminator", "args": {}},
+    ...     "model": "nsgan", "model_args": {},
+    ...     "nets": {"generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
+    ...              "discriminator": {"builder": "mlp_discriminator", "args": {}}},
     ... }
     >>> build_gan(config).latent_dim
     4
     """
-    parts = {}
-    for role in ("generator", "discriminator"):
-        spec = config[role]
-        builder = spec["builder"]
-        if builder not in _BUILDERS:
-            raise unknown_name_error("network builder", builder, _BUILDERS)
-        parts[role] = _BUILDERS[builder](**spec.get("args", {}))
-    return create_variant(
-        config["variant"], parts["generator"], parts["discriminator"],
-        **config.get("variant_args", {}),
-    )
+    config = normalize_config(config, "gan")
+    parts = [nets.build_net(config["nets"][role]) for role in GAN_ROLES]
+    return models.create_variant(config["model"], *parts, **config.get("model_args", {}))
 
 
 def compile_gan(gan, config, jit_compile="auto"):
     """Compile `gan` with the optimizers of `config["optimizers"]` (Keras configs).
 
     Example:
-    >>> config = {"variant": "nsgan", "generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
-    ...           "discriminator": {"builder": "mlp_discriminator", "args": {}},
-    ...           "optimizers": {"generator": {"class_name": "SGD", "config": {"learning_rate": 0.1}}}}
+    >>> config = {"model": "nsgan", "nets": {
+    ...     "generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
+    ...     "discriminator": {"builder": "mlp_discriminator", "args": {}}},
+    ...     "optimizers": {"generator": {"class_name": "SGD", "config": {"learning_rate": 0.1}}}}
     >>> type(compile_gan(build_gan(config), config).g_optimizer).__name__
     'SGD'
     """
@@ -129,75 +125,24 @@ def scale_learning_rates(config, global_batch, rule="none"):
     return config
 
 
-def is_mixture_dataset(dataset):
-    """True for the 2-D benchmark datasets (`gaussian_mixture/...`).
+def dataset_kind(dataset):
+    """The kind of `dataset`: `"points"`, `"images"` or `"image_pairs"` (`kerasgan.data.dataset_info`).
 
     Example:
-    >>> is_mixture_dataset("gaussian_mixture/ring8"), is_mixture_dataset("mnist")
+    >>> dataset_kind("gaussian_mixture/ring8"), dataset_kind("digits/28x28")
+    ('points', 'images')
+    """
+    return data.dataset_info(dataset).kind
+
+
+def is_mixture_dataset(dataset):
+    """True for the 2-D point datasets (the Gaussian mixtures): `dataset_kind(dataset) == "points"`.
+
+    Example:
+    >>> is_mixture_dataset("gaussian_mixture/ring8"), is_mixture_dataset("digits/28x28")
     (True, False)
     """
-    return str(dataset).startswith("gaussian_mixture")
-
-
-def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
-                 download=False, preprocessing=None):
-    """Measure `gan` on `dataset`; returns a dict of metrics with their protocol.
-
-    * 2-D mixtures: modes captured, high-quality fraction, reverse KL and spread
-      on `num_samples` (default 2500) samples drawn with `seed` (see
-      `kerasgan.metrics.mixture_metrics`).
-    * Image datasets: FID, KID, precision/recall, density/coverage and the
-      Inception-score analogue in the features of the dataset's extractor,
-      against its held-out split (`kerasgan.metrics.evaluate_generator_quality`;
-      defaults from `kerasgan.metrics.default_protocol`). The dict also holds
-      `labels` ("FID (digits-net)", ...) and the `protocol`
-      (n_real, n_fake, split, extractor, seed). `preprocessing` (`image_size`,
-      `center_crop`) prepares the real images as the training data was.
-
-    Example:
-    >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
-    8
-    >>> evaluate_gan(gan, "digits/28x28")["protocol"]["extractor"]      # doctest: +SKIP
-    'digits-net'
-    """
-    from kerasgan.data import get_mixture
-    from kerasgan.metrics import evaluate_generator_quality, mixture_metrics
-
-    if not is_mixture_dataset(dataset):
-        from kerasgan.metrics import get_extractor
-        from kerasgan.metrics.classes import conditional_accuracy
-
-        extractor = get_extractor(default_protocol_extractor(dataset))
-        report = evaluate_generator_quality(
-            gan, dataset, split=split, num_samples=num_samples, seed=seed, data_dir=data_dir,
-            download=download, extractor=extractor, preprocessing=preprocessing)
-        result = {**report["metrics"], "labels": report["labels"], "protocol": report["protocol"]}
-        if "classes" in report:
-            result["classes"] = report["classes"]
-        if gan.num_classes is not None and gan.num_classes == extractor.num_classes:
-            result["conditional_accuracy"] = conditional_accuracy(gan, extractor, seed=seed)
-        return result
-    num_samples = num_samples or 2500
-    spec = get_mixture(dataset)
-    samples = gan.generate(num_samples, seed=seed)
-    metrics = mixture_metrics(samples, spec.centers, spec.sigma)
-    metrics["protocol"] = {
-        "num_samples": num_samples, "seed": seed, "threshold_sigma": 3.0,
-        "dataset": dataset, "sampler": "ema" if gan.ema_generator is not None else "generator",
-    }
-    return metrics
-
-
-def default_protocol_extractor(dataset):
-    """The extractor name kerasgan judges `dataset` with.
-
-    Example:
-    >>> default_protocol_extractor("digits/28x28")
-    'digits-net'
-    """
-    from kerasgan.metrics import default_extractor_name
-
-    return default_extractor_name(dataset)
+    return dataset_kind(dataset) == "points"
 
 
 def sample_picture(gan, dataset, num_samples=2500, seed=12345):
@@ -211,16 +156,13 @@ def sample_picture(gan, dataset, num_samples=2500, seed=12345):
     >>> sample_picture(gan, "gaussian_mixture/ring8").shape  # doctest: +SKIP
     (256, 256, 3)
     """
-    from kerasgan.data import get_mixture
-    from kerasgan.plotting import image_grid, scatter_image
-
     if not is_mixture_dataset(dataset):
         if gan.num_classes is not None:
             columns = 10
             labels = np.repeat(np.arange(gan.num_classes), columns)
             return image_grid(gan.generate(len(labels), seed=seed, labels=labels), columns)
         return image_grid(gan.generate(64, seed=seed), columns=8)
-    spec = get_mixture(dataset)
+    spec = data.get_mixture(dataset)
     return scatter_image(gan.generate(num_samples, seed=seed), spec.centers, spec.sigma)
 
 
@@ -255,13 +197,10 @@ def environment():
 
 
 def _check_gan_dataset(dataset):
-    from kerasgan import data as data_lib
-    from kerasgan.data.loading import is_image_folder, is_local_dataset
-
-    known = data_lib.known_dataset_names()
-    local = is_local_dataset(dataset) or is_image_folder(dataset)
-    if not local and dataset.split("/")[0].split(":")[0] not in known:
-        raise unknown_name_error("dataset", dataset, known)
+    kind = dataset_kind(dataset)  # an unknown name lists the known ones
+    if kind not in ("points", "images"):
+        raise ValueError(f"A GAN trains on points or images; {dataset!r} holds {kind} (train "
+                         "it with a translation entry, e.g. pix2pix_digits).")
 
 
 class _RunSetup:
@@ -272,9 +211,6 @@ class _RunSetup:
 
     def __init__(self, config, out_dir, overrides, *, strategy, tpu, mixed_precision, lr_scaling,
                  deterministic, check_dataset):
-        from kerasgan import distribute
-        from kerasgan.precision import check_policy
-
         self.training = dict(config.get("training", {}))
         self.training.update({k: v for k, v in overrides.items() if v is not None})
         self.seed = int(self.training.get("seed", 0))
@@ -318,8 +254,6 @@ class _RunSetup:
         return fit
 
     def results(self, model, fit, dataset, metrics):
-        from kerasgan import distribute
-
         strategy = self.strategy
         return {
             "name": self.config.get("name"),
@@ -408,14 +342,10 @@ def train_run(
             weights, bit for bit, as one that was not.
 
     Example:
-    >>> from kerasgan import zoo
-    >>> gan, results = train_run(zoo.get_entry("nsgan_ring8").config, "runs/demo",
+    >>> from kerasgan.core.entries import get_entry
+    >>> gan, results = train_run(get_entry("nsgan_ring8").config, "runs/demo",
     ...                          epochs=1, steps_per_epoch=50)  # doctest: +SKIP
     """
-    from kerasgan import data as data_lib
-    from kerasgan.callbacks import MixtureMetricsCallback
-    from kerasgan.plotting import save_png
-
     run = _RunSetup(config, out_dir, dict(epochs=epochs, steps_per_epoch=steps_per_epoch,
                                           batch_size=batch_size, seed=seed),
                     strategy=strategy, tpu=tpu, mixed_precision=mixed_precision,
@@ -423,10 +353,11 @@ def train_run(
                     check_dataset=lambda: _check_gan_dataset(dataset or config["dataset"]))
     training, seed, config, out_dir = run.training, run.seed, run.config, run.out_dir
     dataset = dataset or config["dataset"]
-    config.setdefault("variant_args", {})["seed"] = seed
+    config = normalize_config(config, "gan")
+    config["model_args"] = {**config["model_args"], "seed": seed}
     gan = run.build(lambda: compile_gan(build_gan(config), config, jit_compile=jit_compile))
     preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
-    ds = data_lib.load(
+    ds = data.load(
         dataset, training.get("split", "train"), run.global_batch, seed=seed,
         **preprocessing,
         data_dir=data_dir, download=download,
@@ -438,8 +369,6 @@ def train_run(
     if is_mixture_dataset(dataset):
         callbacks.append(MixtureMetricsCallback.for_mixture(dataset, log_dir=log_dir))
     else:
-        from kerasgan.callbacks import SampleGridCallback, SampleQualityCallback
-
         every = int(monitor.get("every_n_epochs", 1))
         callbacks.append(SampleQualityCallback.for_dataset(
             dataset, num_samples=int(monitor.get("num_samples", 500)), every_n_epochs=every,
@@ -461,41 +390,86 @@ def train_run(
     return gan, results
 
 
+def _optimizer(config, role):
+    spec = config.get("optimizers", {}).get(role)
+    return None if spec is None else keras.optimizers.deserialize(copy.deepcopy(spec))
+
+
 def build_translation(config, compile=True, jit_compile=False):
     """Build (and compile) the `Pix2Pix` / `CycleGAN` a translation config describes.
 
-    `config` has `model` (`"pix2pix"` / `"cyclegan"`), `nets` (`{role:
-    {"builder": name, "args": {...}}}`), optional `model_args` and
-    `optimizers` (Keras optimizer configs for `generator` / `discriminator`).
+    `config` has `model` (a `kerasgan.models.MODELS` name of kind
+    `"translation"`: `"pix2pix"` / `"cyclegan"`), `nets` (`{role: {"builder":
+    name, "args": {...}}}` for `kerasgan.nets.build_net`; each net is named
+    after its role), optional `model_args` and `optimizers` (Keras optimizer
+    configs for `generator` / `discriminator`).
 
     Example:
-    >>> from kerasgan import zoo
-    >>> model = build_translation(zoo.get_translation_entry("pix2pix_digits").config)
+    >>> from kerasgan.core.entries import get_entry
+    >>> model = build_translation(get_entry("pix2pix_digits").config)
     >>> sorted(model.networks())
     ['discriminator', 'generator']
     """
-    from kerasgan.models.translation import CycleGAN, Pix2Pix
-
-    builders = {"unet_generator": nets.unet_generator, "resnet_translator": nets.resnet_translator,
-                "patchgan_discriminator": nets.patchgan_discriminator}
-    models = {"pix2pix": Pix2Pix, "cyclegan": CycleGAN}
-    if config.get("model") not in models:
-        raise unknown_name_error("translation model", config.get("model"), models)
-    parts = {}
-    for role, spec in config["nets"].items():
-        if spec["builder"] not in builders:
-            raise unknown_name_error("translation net builder", spec["builder"], builders)
-        parts[role] = builders[spec["builder"]](**spec["args"], name=role)
-    model = models[config["model"]](**parts, **config.get("model_args", {}))
+    config = normalize_config(config, "translation")
+    translators = models.MODELS.names(kind="translation")
+    if config.get("model") not in translators:
+        raise unknown_name_error("translation model", config.get("model"), translators)
+    parts = {role: nets.build_net({"builder": spec["builder"],
+                                   "args": {**spec.get("args", {}), "name": role}})
+             for role, spec in config["nets"].items()}
+    model = models.MODELS.get(config["model"])(**parts, **config.get("model_args", {}))
     if compile:
-        optimizers = config.get("optimizers", {})
-        model.compile(
-            g_optimizer=keras.optimizers.deserialize(copy.deepcopy(optimizers["generator"]))
-            if "generator" in optimizers else None,
-            d_optimizer=keras.optimizers.deserialize(copy.deepcopy(optimizers["discriminator"]))
-            if "discriminator" in optimizers else None,
-            jit_compile=jit_compile)
+        model.compile(g_optimizer=_optimizer(config, "generator"),
+                      d_optimizer=_optimizer(config, "discriminator"), jit_compile=jit_compile)
     return model
+
+
+def build_feature_net(config):
+    """Build the (untrained) classifier of a feature-net config (`nets["classifier"]`).
+
+    Example:
+    >>> from kerasgan.core.entries import get_entry
+    >>> build_feature_net(get_entry("digits-net").config).output.shape
+    (None, 10)
+    """
+    config = normalize_config(config, "feature_net")
+    return nets.build_net(config["nets"]["classifier"])
+
+
+def build_model(config, compile=False, jit_compile="auto"):
+    """The model a zoo config of any kind describes (`config["kind"]`, default `"gan"`).
+
+    A GAN (`build_gan`, compiled with `compile_gan`), a `Pix2Pix` /
+    `CycleGAN` (`build_translation`; `jit_compile="auto"` means off) or a
+    feature net's classifier (`build_feature_net`; `compile` does not apply).
+
+    Example:
+    >>> from kerasgan.core.entries import get_entry
+    >>> type(build_model(get_entry("cyclegan_digits").config)).__name__
+    'CycleGAN'
+    """
+    kind = config.get("kind", "gan")
+    if kind == "gan":
+        gan = build_gan(config)
+        return compile_gan(gan, config, jit_compile=jit_compile) if compile else gan
+    if kind == "translation":
+        jit = False if jit_compile == "auto" else jit_compile
+        return build_translation(config, compile=compile, jit_compile=jit)
+    if kind == "feature_net":
+        return build_feature_net(config)
+    raise unknown_name_error("zoo entry kind", kind, ("gan", "translation", "feature_net"))
+
+
+def known_transform(dataset):
+    """`(T, T⁻¹)` when `dataset` is translated by a known transform (digit_pairs), else None.
+
+    Example:
+    >>> known_transform("digit_pairs") is not None, known_transform("cycle_gan/horse2zebra")
+    (True, None)
+    """
+    if isinstance(dataset, str) and dataset.split("/")[0].split(":")[0] == data.DigitPairs.name:
+        return data.digit_transform, data.inverse_digit_transform
+    return None
 
 
 def evaluate_translation(model, dataset="digit_pairs", data_dir=None):
@@ -504,29 +478,25 @@ def evaluate_translation(model, dataset="digit_pairs", data_dir=None):
     Returns `{"errors": {...}, "identity_errors": {...}}` (mean absolute error
     on the [0, 1] scale of G(x) vs T(x), and for CycleGAN F(y) vs T⁻¹(y) and the
     cycles; the identity map for reference), or `{}` for other datasets, whose
-    transform is not known.
+    transform is not known (`known_transform`).
 
     Example:
-    >>> from kerasgan import zoo
-    >>> model = zoo.create_translation("pix2pix_digits", pretrained=True)
-    >>> round(evaluate_translation(model)["errors"]["x_to_y"], 2)
-    0.01
+    >>> from kerasgan.core.entries import get_entry
+    >>> model = build_translation(get_entry("pix2pix_digits").config, compile=False)
+    >>> sorted(evaluate_translation(model))
+    ['errors', 'identity_errors']
     """
-    if not str(dataset).startswith("digit_pairs"):
+    transform = known_transform(dataset)
+    if transform is None:
         return {}
-    from kerasgan.data import digit_transform, inverse_digit_transform
-    from kerasgan.data.digit_pairs.digit_pairs import pair_arrays
-    from kerasgan.metrics.translation import identity_errors, translation_errors
-
     x, y, _ = pair_arrays("test")
-    x, y = x.astype(np.float32) / 127.5 - 1, y.astype(np.float32) / 127.5 - 1
+    x, y = uint8_to_model_range(x).numpy(), uint8_to_model_range(y).numpy()
     if hasattr(model, "translate_y_to_x"):
-        errors = translation_errors(model.translate_x_to_y, x, y, digit_transform,
-                                    inverse_digit_transform, model.translate_y_to_x)
+        errors = translation_errors(model.translate_x_to_y, x, y, *transform,
+                                    model.translate_y_to_x)
     else:
-        errors = translation_errors(model.translate, x, y, digit_transform, inverse_digit_transform)
-    return {"errors": errors,
-            "identity_errors": identity_errors(x, y, digit_transform, inverse_digit_transform)}
+        errors = translation_errors(model.translate, x, y, *transform)
+    return {"errors": errors, "identity_errors": identity_errors(x, y, *transform)}
 
 
 def translation_picture(model, dataset="digit_pairs", split="test", num=10, **source):
@@ -535,25 +505,21 @@ def translation_picture(model, dataset="digit_pairs", split="test", num=10, **so
     goes to `load_translation` (`image_size`, `paired`, `data_dir` ...).
 
     Example:
-    >>> from kerasgan import zoo
-    >>> translation_picture(zoo.create_translation("pix2pix_digits")).shape  # 3 rows of 10
+    >>> from kerasgan.core.entries import get_entry
+    >>> translation_picture(build_translation(get_entry("pix2pix_digits").config)).shape
     (104, 342, 3)
     """
-    from kerasgan.data.translation import load_translation
-    from kerasgan.plotting import image_grid
-
-    batch = next(iter(load_translation(dataset, split, num, shuffle=False, repeat=False,
-                                       drop_remainder=False, **source)))
+    batch = next(iter(data.load_translation(dataset, split, num, shuffle=False, repeat=False,
+                                            drop_remainder=False, **source)))
     x, y = np.asarray(batch["x"]), np.asarray(batch["y"])
     num = len(x)  # a folder may hold fewer
-    known = str(dataset).startswith("digit_pairs")
-    if known:
-        from kerasgan.data import digit_transform, inverse_digit_transform
+    transform = known_transform(dataset)
+    forward = [transform[0](x)] if transform else []
     if hasattr(model, "translate_y_to_x"):
-        rows = [x, model.translate_x_to_y(x)] + ([digit_transform(x)] if known else [])
-        rows += [y, model.translate_y_to_x(y)] + ([inverse_digit_transform(y)] if known else [])
+        backward = [transform[1](y)] if transform else []
+        rows = [x, model.translate_x_to_y(x)] + forward + [y, model.translate_y_to_x(y)] + backward
     else:
-        rows = [x, model.translate(x)] + ([digit_transform(x)] if known else [])
+        rows = [x, model.translate(x)] + forward
     return image_grid(np.concatenate(rows), columns=num)
 
 
@@ -592,14 +558,11 @@ def train_translation_run(
     `translate_x_to_y` / `translate_y_to_x` (CycleGAN).
 
     Example:
-    >>> from kerasgan import zoo
+    >>> from kerasgan.core.entries import get_entry
     >>> model, results = train_translation_run(
-    ...     zoo.get_translation_entry("pix2pix_digits").config, "runs/p2p", epochs=1,
+    ...     get_entry("pix2pix_digits").config, "runs/p2p", epochs=1,
     ...     steps_per_epoch=20)  # doctest: +SKIP
     """
-    from kerasgan.data.translation import load_translation
-    from kerasgan.plotting import save_png
-
     dataset = dataset or config["dataset"]
     if isinstance(dataset, str) and "," in dataset:  # "FOLDER_X,FOLDER_Y" from the command line
         dataset = tuple(dataset.split(","))
@@ -609,20 +572,20 @@ def train_translation_run(
                     strategy=strategy, tpu=tpu, mixed_precision=mixed_precision,
                     lr_scaling=lr_scaling, deterministic=deterministic,
                     check_dataset=lambda: None)  # load_translation names what is wrong
-    config = run.config
-    config.setdefault("model_args", {})["seed"] = run.seed
+    config = normalize_config(run.config, "translation")
+    config["model_args"] = {**config["model_args"], "seed": run.seed}
     jit = False if jit_compile == "auto" else jit_compile
     model = run.build(lambda: build_translation(config, jit_compile=jit))
     source = dict(image_size=run.training.get("image_size"), data_dir=data_dir, download=download,
                   **({"paired": config["model"] == "pix2pix"} if isinstance(dataset, tuple) else {}))
-    ds = load_translation(dataset, split, run.global_batch, seed=run.seed, **source)
+    ds = data.load_translation(dataset, split, run.global_batch, seed=run.seed, **source)
     callbacks = [keras.callbacks.TensorBoard(log_dir=os.path.join(run.out_dir, "logs"))]
     fit = run.fit(model, ds, callbacks, verbose=verbose, resume=resume,
                   on_nonfinite=on_nonfinite, lr_factor=nonfinite_lr_factor)
     results = run.results(model, fit, dataset, evaluate_translation(model, dataset, data_dir))
     results["model"] = config["model"]
     write_json(os.path.join(run.out_dir, "metrics.json"), results)
-    picture_split = "test" if str(dataset).startswith(("digit_pairs", "cycle_gan")) else split
+    picture_split = "test" if isinstance(dataset, str) else split  # named datasets have a test split
     save_png(translation_picture(model, dataset, picture_split, **source),
              os.path.join(run.out_dir, "samples.png"))
     if export:

@@ -1,370 +1,424 @@
-"""The model zoo: one registry for the CLI, the README table and the tests.
+"""The model zoo: one schema and one lookup for every kind of entry.
 
-Each entry is a folder of the installed `kerasgan_zoo` package (the repository's
-`zoo/` directory):
+An entry is a GAN (`kind="gan"`), an image-to-image translation model
+(`"translation"`: pix2pix, CycleGAN) or a domain feature net of the metrics
+(`"feature_net"`). Every entry is a folder with the same files, read by
+`kerasgan.core.entries`:
 
-    zoo/<name>/config.json      architecture, variant, optimizers, training recipe
-    zoo/<name>/results.json     measured metrics, wall time, hardware, command,
-                                weights file and its sha256 (once trained)
-    zoo/<name>/README.md        the model card (written by tools/train_zoo.py)
-    zoo/<name>/model.weights.h5 the weights (once trained)
-    zoo/<name>/samples.png      generated samples
+    <entry>/config.json      {"name", "kind", "description", "dataset", "model", "model_args",
+                              "nets": {role: {"builder", "args"}}, "optimizers", "training", ...}
+    <entry>/results.json     measured metrics, wall time, hardware, command and
+                             "weights": {"files": {role: {"file", "sha256", "bytes"}}}
+    <entry>/README.md        the model card
+    <entry>/*.weights.h5     the weights (once trained), verified against their sha256 on load
 
-and the domain feature nets of the sample-quality metrics
-(`kerasgan.metrics.get_extractor`) in `zoo/feature_nets/<name>/` (config.json,
-results.json with accuracy and sha256, README.md card, model.weights.h5).
+GAN entries sit at the top of the zoo folder (the installed `kerasgan_zoo`
+package, or `$KERASGAN_ZOO`), translation entries under `translation/`,
+feature nets under `feature_nets/`.
+
+`list_models`, `get_entry`, `describe` and `create` serve every kind;
+`create` returns a GAN, a `Pix2Pix` / `CycleGAN` or a feature net's
+classifier. The older per-kind names (`create_translation`,
+`translation_entries`, `get_feature_net_entry`, `verify_weights`, ...) are
+thin aliases of the same lookup.
 
 Example:
 >>> from kerasgan import zoo
->>> "nsgan_ring8" in zoo.list_models()
+>>> "nsgan_ring8" in zoo.list_models(kind="gan")
 True
+>>> zoo.get_entry("cyclegan_digits").kind
+'translation'
 >>> gan = zoo.create("nsgan_ring8", pretrained=True)   # doctest: +SKIP
 >>> gan.generate(5, seed=0).shape                       # doctest: +SKIP
 (5, 2)
 """
 
-import dataclasses
 import fnmatch
-import functools
-import hashlib
 import io
 import json
 import os
+import tempfile
 
-import importlib_resources
+from kerasgan import data, metrics, models, training
+from kerasgan.core import entries as _entries
+from kerasgan.core.entries import (  # noqa: F401  (part of kerasgan.zoo's API)
+    KINDS,
+    WeightsVerificationError,
+    ZooEntry,
+    package_zoo_root,
+    refresh,
+    zoo_root,
+)
 
-from kerasgan.core.naming import unknown_name_error
+__all__ = [
+    "DEFAULT_ENTRY", "KINDS", "ZooEntry", "WeightsVerificationError", "create", "describe",
+    "entries", "get_entry", "list_models", "package_zoo_root", "refresh", "render_table",
+    "variant_label", "zoo_root",
+    # older per-kind names, aliases of the one lookup
+    "create_translation", "feature_net_entries", "get_feature_net_entry",
+    "get_translation_entry", "translation_entries", "verify_weights",
+]
 
 #: The entry `kerasgan train` trains when no name is given.
 DEFAULT_ENTRY = "cdcgan_digits"
 
 
-class WeightsVerificationError(ValueError):
-    """The weights file of a zoo entry does not match its recorded sha256."""
+# -- the one lookup ------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class ZooEntry:
-    """One zoo entry: its folder, config and (if trained) results.
+def entries(kind=None, pretrained=None):
+    """Zoo entries as `{name: ZooEntry}`, sorted by name (re-read after `refresh()`).
 
-    Attributes:
-        name: the entry's name, e.g. `"r1gan_ring8"`.
-        path: the entry's folder.
-        config: the parsed `config.json`.
-        results: the parsed `results.json`, or None if not trained yet.
+    Args:
+        kind: `"gan"`, `"translation"`, `"feature_net"`, a sequence of them,
+            or None for every kind.
+        pretrained: True / False keeps the entries with / without weights.
 
     Example:
-    >>> entry = get_entry("r1gan_ring8")
-    >>> entry.config["dataset"], entry.pretrained
-    ('gaussian_mixture/ring8', True)
+    >>> len(entries(kind="gan")), sorted(entries(kind="feature_net"))
+    (24, ['digits-net', 'mnist-net'])
     """
-
-    name: str
-    path: str
-    config: dict
-    results: dict = None
-
-    @property
-    def pretrained(self):
-        """True when trained weights ship with the entry.
-
-        Example:
-        >>> get_entry("r1gan_ring8").pretrained
-        True
-        """
-        return self.results is not None and os.path.exists(self.weights_path)
-
-    @property
-    def weights_path(self):
-        """Path of the entry's weights file (it may not exist for untrained entries).
-
-        Example:
-        >>> os.path.basename(get_entry("r1gan_ring8").weights_path)
-        'model.weights.h5'
-        """
-        file = (self.results or {}).get("weights", {}).get("file", "model.weights.h5")
-        return os.path.join(self.path, file)
-
-    @property
-    def sha256(self):
-        """The weights' sha256 recorded in `results.json` (None if untrained).
-
-        Example:
-        >>> len(get_entry("r1gan_ring8").sha256)
-        64
-        """
-        return (self.results or {}).get("weights", {}).get("sha256")
-
-    @property
-    def metrics(self):
-        """The measured metrics of the card (`{}` if untrained).
-
-        Example:
-        >>> get_entry("r1gan_ring8").metrics["modes_captured"]
-        8
-        """
-        return (self.results or {}).get("metrics", {})
+    return _entries.entries(kind=kind, pretrained=pretrained)
 
 
-def package_zoo_root():
-    """The zoo shipped inside the installed package (`kerasgan_zoo`).
+def get_entry(name, kind=None):
+    """The `ZooEntry` called `name`, of any kind (or of `kind`); an unknown name lists the valid ones.
 
     Example:
-    >>> os.path.isdir(package_zoo_root())
-    True
+    >>> get_entry("sngan_grid25").config["model"], get_entry("digits-net").kind
+    ('sngan', 'feature_net')
     """
-    return str(importlib_resources.files("kerasgan_zoo"))
+    return _entries.get_entry(name, kind=kind)
 
 
-def zoo_root():
-    """The folder holding the GAN entries: `$KERASGAN_ZOO` if set, else the package's.
-
-    Point `KERASGAN_ZOO` at a folder of your own entries (same layout) to use
-    them with the CLI and `create`; the domain feature nets always come from
-    the package.
-
-    Example:
-    >>> os.path.isdir(zoo_root())
-    True
-    """
-    return os.environ.get("KERASGAN_ZOO") or package_zoo_root()
-
-
-@functools.lru_cache(maxsize=None)
-def _scan(root):
-    entries = {}
-    for name in sorted(os.listdir(root)):
-        folder = os.path.join(root, name)
-        config_path = os.path.join(folder, "config.json")
-        if not os.path.isfile(config_path):
-            continue
-        with open(config_path) as f:
-            config = json.load(f)
-        results = None
-        results_path = os.path.join(folder, "results.json")
-        if os.path.isfile(results_path):
-            with open(results_path) as f:
-                results = json.load(f)
-        entries[name] = ZooEntry(name, folder, config, results)
-    return entries
-
-
-def _lookup(table, kind, name):
-    """`table[name]`, or a ValueError listing the valid names, closest first."""
-    if name not in table:
-        raise unknown_name_error(kind, name, table)
-    return table[name]
-
-
-def entries():
-    """All entries, `{name: ZooEntry}` (re-read after `refresh()`).
-
-    Example:
-    >>> len(entries())
-    24
-    """
-    return _scan(zoo_root())
-
-
-def refresh():
-    """Forget cached entries (after tools/ wrote new results).
-
-    Example:
-    >>> refresh(); len(entries())
-    24
-    """
-    _scan.cache_clear()
-
-
-#: Sub-folder of the zoo holding the domain feature nets.
-FEATURE_NETS_DIR = "feature_nets"
-
-
-def feature_net_entries():
-    """The domain feature nets, `{name: ZooEntry}` (`"digits-net"`, `"mnist-net"`).
-
-    Example:
-    >>> sorted(feature_net_entries())
-    ['digits-net', 'mnist-net']
-    """
-    return _scan(os.path.join(package_zoo_root(), FEATURE_NETS_DIR))
-
-
-def get_feature_net_entry(name):
-    """The `ZooEntry` of domain feature net `name`; unknown names list the valid ones.
-
-    Example:
-    >>> get_feature_net_entry("digits-net").config["dataset"]
-    'digits/28x28'
-    """
-    return _lookup(feature_net_entries(), "feature net", name)
-
-
-def list_models(*, filter=None, pretrained=None):
-    """Names of the zoo entries.
+def list_models(filter=None, pretrained=None, kind=None):
+    """Names of the zoo entries, sorted.
 
     Args:
         filter: a shell-style pattern (`"*ring8"`), or None for all.
         pretrained: True for entries with weights only, False for those without.
+        kind: `"gan"`, `"translation"`, `"feature_net"` (or a sequence of
+            them); None lists every kind.
 
     Example:
     >>> list_models(filter="wgan*ring8")
     ['wgan_gp_ring8', 'wgan_ring8']
+    >>> list_models(kind="translation", pretrained=True)
+    ['cyclegan_digits', 'pix2pix_digits']
     """
-    names = []
-    for name, entry in entries().items():
-        if filter and not fnmatch.fnmatch(name, filter):
-            continue
-        if pretrained is not None and entry.pretrained != bool(pretrained):
-            continue
-        names.append(name)
-    return names
-
-
-def get_entry(name):
-    """The `ZooEntry` called `name`; an unknown name lists the valid ones, closest first.
-
-    Example:
-    >>> get_entry("sngan_grid25").config["variant"]
-    'sngan'
-    """
-    return _lookup(entries(), "zoo entry", name)
-
-
-def verify_weights(entry):
-    """Read the entry's weights file and check it against its recorded sha256.
-
-    Returns the verified bytes (load from them, not from the file again, so
-    what is loaded is exactly what was checked). Raises
-    `WeightsVerificationError` on a mismatch and ValueError when the entry has
-    no weights; in both cases nothing is loaded.
-
-    Example:
-    >>> len(verify_weights(get_entry("r1gan_ring8"))) > 0
-    True
-    """
-    if not entry.pretrained:
-        raise ValueError(
-            f"Zoo entry {entry.name!r} has no trained weights yet (expected "
-            f"{entry.weights_path} and a results.json recording its sha256). "
-            f"Pretrained GAN entries: {list_models(pretrained=True)}."
-        )
-    with open(entry.weights_path, "rb") as f:
-        data = f.read()
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != entry.sha256:
-        raise WeightsVerificationError(
-            f"Refusing to load {entry.weights_path}: its sha256 is {actual}, but the "
-            f"zoo card records {entry.sha256}. The file is corrupt or was modified; "
-            "nothing was loaded."
-        )
-    return data
+    return [name for name in entries(kind=kind, pretrained=pretrained)
+            if not filter or fnmatch.fnmatch(name, filter)]
 
 
 def create(name, pretrained=False, compile=True, jit_compile="auto"):
-    """Build the GAN of zoo entry `name`, optionally with its pretrained weights.
+    """Build the model of zoo entry `name`, optionally with its pretrained weights.
+
+    A GAN entry gives a GAN (`kerasgan.models.create_variant`), a translation
+    entry a `Pix2Pix` / `CycleGAN` (`kerasgan.models.MODELS`), a feature net
+    its classifier (`kerasgan.nets.build_net`). Every weights file is checked
+    against its recorded sha256 before anything is built or loaded
+    (`WeightsVerificationError` otherwise).
 
     Args:
         name: a name from `list_models()`.
-        pretrained: load the entry's weights (verified against their sha256).
-        compile: compile with the entry's optimizers, ready for `fit`.
-        jit_compile: passed to `GAN.compile`.
+        pretrained: load the entry's weights.
+        compile: compile with the entry's optimizers, ready for `fit` (GANs
+            and translation models).
+        jit_compile: passed to `compile` (for translation models `"auto"`
+            means off).
 
     Example:
-    >>> gan = create("nsgan_ring8", pretrained=True)   # doctest: +SKIP
-    >>> samples = gan.generate(2500, seed=0)           # doctest: +SKIP
+    >>> gan = create("nsgan_ring8", pretrained=True)
+    >>> gan.generate(5, seed=0).shape
+    (5, 2)
+    >>> type(create("pix2pix_digits", compile=False)).__name__
+    'Pix2Pix'
     """
-    from kerasgan.training import build_gan, compile_gan
-
     entry = get_entry(name)
-    weights = verify_weights(entry) if pretrained else None
-    gan = build_gan(entry.config)
-    if compile:
-        compile_gan(gan, entry.config, jit_compile=jit_compile)
+    weights = entry.verified_weights() if pretrained else None
+    model = training.build_model(entry.config, compile=compile, jit_compile=jit_compile)
     if weights is not None:
-        gan.load_weights(io.BytesIO(weights))
-    return gan
+        _load_weights(model, entry, weights)
+    return model
+
+
+def _load_weights(model, entry, weights):
+    if entry.kind == "gan":
+        model.load_weights(io.BytesIO(weights[_entries.MODEL_ROLE]))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        for role, blob in weights.items():
+            path = os.path.join(tmp, f"{role}.weights.h5")
+            with open(path, "wb") as f:
+                f.write(blob)
+            net = model if role in (_entries.MODEL_ROLE, "classifier") else getattr(model, role)
+            net.load_weights(path)
 
 
 def describe(name):
-    """A short human-readable description of an entry (used by `kerasgan zoo show`).
+    """A short human-readable description of an entry of any kind (`kerasgan zoo show`).
 
     Example:
     >>> print(describe("sngan_ring8").splitlines()[1])
       dataset:    gaussian_mixture/ring8
+    >>> print(describe("digits-net").splitlines()[2])
+      model:      classifier {}
     """
     entry = get_entry(name)
+    config = entry.config
+    what = "variant" if entry.kind == "gan" else "model"
     lines = [
-        f"{entry.name}: {entry.config.get('description', '')}",
-        f"  dataset:    {entry.config['dataset']}",
-        f"  variant:    {entry.config['variant']} {json.dumps(entry.config.get('variant_args', {}))}",
+        f"{entry.name}: {config.get('description', '')}",
+        f"  dataset:    {config['dataset']}",
+        f"  {what + ':':11s} {config['model']} {json.dumps(config.get('model_args', {}))}",
+        f"  kind:       {entry.kind}",
+        "  nets:       " + ", ".join(f"{role}={spec['builder']}"
+                                     for role, spec in config["nets"].items()),
         f"  pretrained: {entry.pretrained}",
-        f"  recipe:     {entry.config.get('recipe', '')}",
     ]
-    for key, value in entry.metrics.items():
+    if config.get("recipe"):
+        lines.append(f"  recipe:     {config['recipe']}")
+    results = entry.results or {}
+    measured = entry.metrics or {key: results[key] for key in ("errors", "accuracy")
+                                 if key in results}
+    for key, value in measured.items():
         if key != "protocol":
             lines.append(f"  {key}: {value}")
     return "\n".join(lines)
 
 
-#: Sub-folder of the zoo holding the image-to-image translation entries.
-TRANSLATION_DIR = "translation"
+# -- the README tables ---------------------------------------------------------------------------
+
+
+def variant_label(name):
+    """The readable name of a GAN variant (its `kerasgan.models.VARIANTS` label).
+
+    Example:
+    >>> variant_label("wgan_gp")
+    'WGAN-GP'
+    """
+    return models.VARIANTS.metadata(name).get("label", name)
+
+
+def _model_label(entry):
+    label = variant_label(entry.config["model"])
+    if entry.config.get("model_args", {}).get("num_classes"):
+        label = f"conditional {label}"
+    return label
+
+
+def _format(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return str(value) if isinstance(value, int) else f"{value:.4g}"
+
+
+def _wall(entry):
+    wall = (entry.results or {}).get("train_wall_time_s")
+    return f"{wall / 60:.1f} min" if wall else ""
+
+
+def _floor(entry):
+    """The real-data floor metrics of the entry's dataset (from its feature net's card)."""
+    net = entries(kind="feature_net").get(metrics.default_extractor_name(entry.config["dataset"]))
+    return ((net.results or {}).get("floors") or {}).get("metrics") if net else None
+
+
+#: The sentence above each GAN table, by dataset kind (`kerasgan.data.dataset_info`).
+GAN_TABLE_INTROS = {
+    "images": "**Image GANs** — metrics in the features of the dataset's domain net (digits-net, "
+              "mnist-net) against the held-out reference, at the sample counts of the real-data "
+              "floor (see [Evaluation](#evaluation-fid-kid-is-precisionrecall)); classes judged "
+              "by the same net.",
+    "points": "**2-D mixtures** — the PacGAN / VEEGAN mode-collapse benchmark.",
+}
+
+
+def _gan_rows(names, columns, dataset_kind, with_classes):
+    rows = []
+    for name in names:
+        entry = get_entry(name, kind="gan")
+        m = entry.metrics
+        link = f"[{name}](zoo/{name}/README.md)"
+        cells = [link, entry.config["dataset"], _model_label(entry)]
+        if not m:
+            target = entry.config.get("target", {}).get("summary", "")
+            cells.append("not trained" + (f": {target}" if target else ""))
+            cells += [""] * len(columns)  # "not trained" took the first metric's column
+        else:
+            floor = _floor(entry) if dataset_kind == "images" else None
+            for key, _ in columns:
+                cell = _format(m[key]) if key in m else ""
+                if floor and key in floor and key == "fid":
+                    cell += f" ({m[key] / floor[key]:.1f}× floor)"
+                cells.append(cell)
+            cells.append(_classes_cell(m))
+        if not with_classes:
+            cells.pop()
+        cells.append(_wall(entry))
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _classes_cell(m):
+    if "conditional_accuracy" in m:
+        ca = m["conditional_accuracy"]
+        return (f"accuracy per requested class {100 * ca['mean']:.1f}% "
+                f"(min {100 * ca['min']:.0f}%)")
+    if "classes" in m:
+        c = m["classes"]
+        return (f"{c['classes_present']}/{len(c['ratios'])} classes, max "
+                f"{c['max_ratio']:.2f}× data freq.")
+    return ""
+
+
+def _gan_table():
+    by_kind = {}
+    for name, entry in entries(kind="gan").items():
+        by_kind.setdefault(data.dataset_info(entry.config["dataset"]).kind, []).append(name)
+    lines = []
+    for dataset_kind in sorted(by_kind, key=lambda k: (k not in GAN_TABLE_INTROS, k)):
+        columns = list(metrics.report_columns(dataset_kind))
+        with_classes = any(_classes_cell(get_entry(name, kind="gan").metrics)
+                           for name in by_kind[dataset_kind])
+        header = ["entry", "dataset", "variant"] + [label for _, label in columns]
+        header += ["classes"] * with_classes + ["train time"]
+        if lines:
+            lines.append("")
+        lines += [GAN_TABLE_INTROS.get(dataset_kind, f"**{dataset_kind}**"), "",
+                  "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += _gan_rows(by_kind[dataset_kind], columns, dataset_kind, with_classes)
+    return lines
+
+
+def _translation_table():
+    lines = ["| entry | model | G(x) vs T(x) | F(y) vs T⁻¹(y) | cycle x / y | identity map "
+             "(x→y / y→x) | train time |", "|---|---|---|---|---|---|---|"]
+    for name, entry in entries(kind="translation").items():
+        r = entry.results
+        link = f"[{name}](zoo/translation/{name}/README.md)"
+        if not r:
+            lines.append(f"| {link} | {entry.config['model']} | recipe only, not trained "
+                         "| | | | |")
+            continue
+        e, i = r["errors"], r["identity_errors"]
+        y_to_x = f"{e['y_to_x']:.4f}" if "y_to_x" in e else "—"
+        cycle = f"{e['cycle_x']:.4f} / {e['cycle_y']:.4f}" if "cycle_x" in e else "—"
+        lines.append(f"| {link} | {entry.config['model']} | {e['x_to_y']:.4f} | {y_to_x} | "
+                     f"{cycle} | {i['x_to_y']:.4f} / {i['y_to_x']:.4f} | {_wall(entry)} |")
+    return lines
+
+
+def _feature_net_table():
+    columns = list(metrics.report_columns("images"))
+    lines = ["| feature net | dataset | held-out accuracy | floor: real vs real | "
+             "n (real / reference) | " + " | ".join(label for _, label in columns) + " |",
+             "|" + "---|" * (5 + len(columns))]
+    for name, entry in entries(kind="feature_net").items():
+        r = entry.results or {}
+        link = f"[{name}](zoo/feature_nets/{name}/README.md)"
+        if "floors" not in r:
+            lines.append(f"| {link} | {entry.config['dataset']} | not trained | | |"
+                         + " |" * len(columns))
+            continue
+        f, m = r["floors"]["protocol"], r["floors"]["metrics"]
+        cells = [link, entry.config["dataset"],
+                 f"{100 * r['accuracy']['held_out']:.2f}% ({r['protocol']['n_eval']} images)",
+                 f"`{f['real_split']}` vs `{f['reference_split']}`",
+                 f"{f['n_fake']} / {f['n_real']}"]
+        cells += [_format(m[key]) if key in m else "" for key, _ in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_table(kind="gan"):
+    """The zoo's Markdown table of one kind of entry, from the cards and the registries.
+
+    The GAN table has one section per dataset kind (images, 2-D points) and
+    one column per metric `kerasgan.metrics.report_columns` lists for it; the
+    variants are named by `variant_label`. The translation table shows the
+    errors against the known transform, the feature-net table the accuracy
+    and the real-data floors.
+
+    Example:
+    >>> table = render_table("gan")
+    >>> "[r1gan_ring8](zoo/r1gan_ring8/README.md)" in table
+    True
+    >>> render_table("translation").splitlines()[0].startswith("| entry | model |")
+    True
+    """
+    refresh()  # other processes may have written cards since this one read them
+    tables = {"gan": _gan_table, "translation": _translation_table,
+              "feature_net": _feature_net_table}
+    if kind not in tables:
+        raise ValueError(f"Unknown zoo entry kind {kind!r}. Expected one of: "
+                         + ", ".join(repr(k) for k in tables) + ".")
+    return "\n".join(tables[kind]())
+
+
+# -- older per-kind names: aliases of the one lookup ---------------------------------------------
 
 
 def translation_entries():
-    """The translation entries (pix2pix, CycleGAN), `{name: ZooEntry}`.
+    """The translation entries, `{name: ZooEntry}`: `entries(kind="translation")`.
 
     Example:
     >>> sorted(translation_entries())[:2]
     ['cyclegan_digits', 'cyclegan_horse2zebra']
     """
-    return _scan(os.path.join(package_zoo_root(), TRANSLATION_DIR))
+    return entries(kind="translation")
 
 
 def get_translation_entry(name):
-    """The `ZooEntry` of translation entry `name`; unknown names list the valid ones.
+    """The translation entry `name`: `get_entry(name, kind="translation")`.
 
     Example:
     >>> get_translation_entry("cyclegan_digits").config["model"]
     'cyclegan'
     """
-    return _lookup(translation_entries(), "translation entry", name)
+    return get_entry(name, kind="translation")
 
 
 def create_translation(name, pretrained=False, compile=True):
-    """Build the `Pix2Pix` / `CycleGAN` of a translation entry, optionally with its weights.
-
-    Each network's weights file is checked against its sha256 in the card
-    before anything is loaded.
+    """The `Pix2Pix` / `CycleGAN` of a translation entry: `create(name, ...)`.
 
     Example:
-    >>> model = create_translation("cyclegan_digits", pretrained=True)  # doctest: +SKIP
-    >>> model.translate_x_to_y(x).shape                                 # doctest: +SKIP
-    (450, 32, 32, 3)
+    >>> type(create_translation("cyclegan_digits", compile=False)).__name__
+    'CycleGAN'
     """
-    import tempfile
+    get_translation_entry(name)  # a GAN's name is an error here, as it always was
+    return create(name, pretrained=pretrained, compile=compile)
 
-    from kerasgan.training import build_translation
 
-    entry = get_translation_entry(name)
-    model = build_translation(entry.config, compile=compile)
-    if pretrained:
-        files = (entry.results or {}).get("weights", {})
-        if not files:
-            raise ValueError(f"Translation entry {name!r} has no trained weights yet.")
-        verified = {}
-        for role, info in files.items():
-            with open(os.path.join(entry.path, info["file"]), "rb") as f:
-                data = f.read()
-            if hashlib.sha256(data).hexdigest() != info["sha256"]:
-                raise WeightsVerificationError(
-                    f"Refusing to load {info['file']} of {name!r}: its sha256 does not match "
-                    "the card; nothing was loaded.")
-            verified[role] = data
-        with tempfile.TemporaryDirectory() as tmp:
-            for role, data in verified.items():
-                path = os.path.join(tmp, f"{role}.weights.h5")
-                with open(path, "wb") as f:
-                    f.write(data)
-                getattr(model, role).load_weights(path)
-    return model
+def feature_net_entries():
+    """The domain feature nets, `{name: ZooEntry}`: `entries(kind="feature_net")`.
+
+    Example:
+    >>> sorted(feature_net_entries())
+    ['digits-net', 'mnist-net']
+    """
+    return entries(kind="feature_net")
+
+
+def get_feature_net_entry(name):
+    """The feature net `name`: `get_entry(name, kind="feature_net")`.
+
+    Example:
+    >>> get_feature_net_entry("digits-net").config["dataset"]
+    'digits/28x28'
+    """
+    return get_entry(name, kind="feature_net")
+
+
+def verify_weights(entry):
+    """The entry's weights, checked against their sha256: `entry.verified_weights()`.
+
+    Returns the bytes of a single-file entry (GANs, feature nets), else
+    `{role: bytes}`.
+
+    Example:
+    >>> len(verify_weights(get_entry("r1gan_ring8"))) > 0
+    True
+    """
+    verified = entry.verified_weights()
+    return verified[_entries.MODEL_ROLE] if set(verified) == {_entries.MODEL_ROLE} else verified

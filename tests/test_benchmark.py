@@ -1,18 +1,26 @@
-"""kerasgan.benchmark and kerasgan.benchmark_torch: FLOP counts, the baselines, the helpers.
+"""The development benchmarks (tools/benchmarks: benchmark, benchmark_torch): FLOP counts,
+the baselines, the helpers.
 
 No timing is asserted: only that the measurements run and are well-formed.
 """
 
 import argparse
+import json
 import math
+import os
+import sys
 
 import keras
 import numpy as np
 import pytest
 
-from kerasgan import benchmark, zoo
-from kerasgan.layers import SpectralNormalization
-from kerasgan.models import GAN
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tools"))
+
+from benchmarks import benchmark, benchmark_torch  # noqa: E402
+from kerasgan import zoo  # noqa: E402
+from kerasgan.layers import SpectralNormalization  # noqa: E402
+from kerasgan.models import GAN  # noqa: E402
 
 
 def _tiny_gan(d_steps=1):
@@ -86,9 +94,11 @@ def test_matmul_peak_is_positive_and_finite():
 
 def test_input_wait_fraction_on_a_tiny_pipeline():
     config = {
-        "variant": "nsgan", "variant_args": {}, "dataset": "gaussian_mixture/ring8",
-        "generator": {"builder": "mlp_generator", "args": {"latent_dim": 2, "hidden_units": [8]}},
-        "discriminator": {"builder": "mlp_discriminator", "args": {"hidden_units": [8]}},
+        "kind": "gan", "model": "nsgan", "model_args": {}, "dataset": "gaussian_mixture/ring8",
+        "nets": {
+            "generator": {"builder": "mlp_generator",
+                          "args": {"latent_dim": 2, "hidden_units": [8]}},
+            "discriminator": {"builder": "mlp_discriminator", "args": {"hidden_units": [8]}}},
         "training": {"batch_size": 32},
     }
     wait = benchmark.input_wait_fraction(config, steps=3, warmup=1, repeats=1, jit_compile=False)
@@ -168,7 +178,6 @@ def _keras_nets(name):
 @pytest.mark.parametrize("training", [False, True])
 def test_torch_conversion_matches_keras_forward(training):
     torch = pytest.importorskip("torch")
-    from kerasgan import benchmark_torch
 
     gan = _keras_nets("dcgan_digits")
     rng = np.random.default_rng(3)
@@ -187,7 +196,6 @@ def test_torch_conversion_matches_keras_forward(training):
 
 def test_torch_conversion_of_tensorflow_asymmetric_same_padding():
     torch = pytest.importorskip("torch")
-    from kerasgan import benchmark_torch
 
     x = keras.Input((7, 7, 3))
     h = keras.layers.Conv2D(5, 4, 2, padding="same")(x)  # 7 -> 4: TF pads 1 before, 2 after
@@ -203,18 +211,44 @@ def test_torch_conversion_of_tensorflow_asymmetric_same_padding():
 
 def test_torch_conversion_refuses_spectral_norm_nets():
     pytest.importorskip("torch")
-    from kerasgan import benchmark_torch
 
     gan = benchmark.build_kerasgan(zoo.get_entry("sngan_digits").config, jit_compile=False)
     with pytest.raises(ValueError, match="SpectralNormalization"):
         benchmark_torch.convert_keras_model(gan.discriminator)
 
 
+@pytest.mark.slow
 def test_torch_worker_runs_the_step():
     pytest.importorskip("torch")
-    from kerasgan import benchmark_torch
 
     with benchmark_torch.TorchWorker() as worker:
         worker.build(zoo.get_entry("dcgan_digits").config, batch_size=8)
         reply = worker.run(steps=2, warmup=1)
     assert reply["images_per_second"] > 0 and math.isfinite(reply["peak_rss_mib"])
+
+
+def test_the_benchmarks_are_not_part_of_the_installed_package():
+    import kerasgan
+
+    package = os.path.dirname(kerasgan.__file__)
+    for module in ("benchmark.py", "benchmark_torch.py"):
+        assert not os.path.exists(os.path.join(package, module)), module
+    assert benchmark.__file__.endswith(os.path.join("tools", "benchmarks", "benchmark.py"))
+
+
+@pytest.mark.slow
+def test_run_from_args_measures_an_entry_and_refuses_unknown_names(tmp_path):
+    """What `kerasgan bench` did, now `tools/bench.py`'s image path."""
+    out = tmp_path / "bench.json"
+    parser = argparse.ArgumentParser()
+    benchmark.add_arguments(parser)
+    benchmark.run_from_args(parser.parse_args([
+        "dcgan_digits", "--steps", "2", "--warmup", "1", "--repeats", "1", "--no-torch",
+        "--profile", "never", "--json", str(out)]), log=lambda *a, **k: None)
+    row = json.loads(out.read_text())[0]
+    assert row["name"] == "dcgan_digits" and row["batch"] == 64
+    assert set(row["settings"]) >= {"kerasgan_xla", "kerasgan_no_xla", "plain_keras_xla",
+                                    "plain_keras_no_xla"}
+    assert row["sampling_images_per_second"] > 0 and 0 < row["flops_fraction"]
+    with pytest.raises(ValueError, match="Unknown zoo entry 'nope'"):
+        benchmark.names_for_patterns(["nope"])

@@ -39,6 +39,7 @@ def _tensorboard_tags(log_dir):
     return tags
 
 
+@pytest.mark.slow
 def test_logs_history_and_tensorboard_every_n_epochs(parts, tmp_path):
     extractor, reference = parts
     gan = _gan()

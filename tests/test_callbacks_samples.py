@@ -28,6 +28,7 @@ def test_image_grid_places_each_image():
         image_grid(np.zeros((2, 4)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("num_classes", [None, 10])
 def test_grid_callback_writes_pngs_and_tensorboard_images(tmp_path, num_classes):
     g = dcgan_generator(16, (28, 28, 1), 8, num_classes=num_classes)

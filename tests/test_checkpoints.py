@@ -61,6 +61,7 @@ def test_checkpoints_are_verified_kept_and_corruption_falls_back(tmp_path, rng):
         assert latest_checkpoint(directory) is None
 
 
+@pytest.mark.slow
 def test_nonfinite_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path, rng):
     directory = str(tmp_path / "ckpt")
     data = points(rng, 64)
@@ -101,6 +102,7 @@ def final_weights(run_dir):
         return {f"{g}/{k}": f[g][k][()] for g in f for k in f[g]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", sorted(RUNS))
 def test_sigkill_after_the_first_checkpoint_then_rerun_ends_bit_identical(tmp_path, entry):
     """A real `kerasgan train` killed with SIGKILL mid-run, rerun with the same command,
@@ -142,6 +144,7 @@ def test_sigkill_after_the_first_checkpoint_then_rerun_ends_bit_identical(tmp_pa
     assert metrics["metrics"] == reference["metrics"]
 
 
+@pytest.mark.slow
 def test_a_diverging_run_stops_with_the_step_and_the_loss(tmp_path):
     """A recipe whose learning rate is absurd: the CLI stops with one paragraph naming the
     step and the non-finite value, without a traceback."""
@@ -176,6 +179,7 @@ def _transient_nan_dataset(rng, poisoned_batch):
         lambda x: {"images": x})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("schedule", [False, True], ids=["float_rate", "schedule"])
 def test_restore_mode_reloads_the_last_good_checkpoint_with_lower_learning_rates(
         tmp_path, rng, schedule):

@@ -1,4 +1,5 @@
-"""The `kerasgan` command line, run as a user would (subprocesses)."""
+"""The `kerasgan` command line, run as a user would (subprocesses; `slow`), and its
+listings in process."""
 
 import json
 import os
@@ -7,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+
+from kerasgan import cli, zoo
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -18,6 +21,7 @@ def kerasgan(*args, cwd=None, env=None):
     )
 
 
+@pytest.mark.slow
 def test_train_writes_a_complete_run_directory(tmp_path):
     out = tmp_path / "run"
     result = kerasgan("train", "nsgan_ring8", "--epochs", "2", "--steps-per-epoch", "20",
@@ -38,17 +42,21 @@ def test_train_writes_a_complete_run_directory(tmp_path):
     assert not [p for p in os.listdir(out) if p.startswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_zoo_list_and_show():
     listing = kerasgan("zoo", "list")
     assert listing.returncode == 0, listing.stderr[-2000:]
-    assert len(listing.stdout.strip().splitlines()) == 24
+    lines = listing.stdout.strip().splitlines()
+    assert len(lines) == len(zoo.list_models()) == 30  # 24 GANs, 4 translation, 2 feature nets
     assert "FID (digits-net)" in listing.stdout and "not trained" in listing.stdout
     assert "r1gan_ring8" in listing.stdout
+    assert lines[-1].startswith("mnist-net") and "held-out accuracy" in lines[-1]
     show = kerasgan("zoo", "show", "wgan_gp_grid25")
     assert show.returncode == 0
     assert "gaussian_mixture/grid25" in show.stdout and "modes_captured" in show.stdout
 
 
+@pytest.mark.slow
 def test_evaluate_sample_and_export_a_pretrained_entry(tmp_path):
     result = kerasgan("evaluate", "r1gan_ring8", "--out", str(tmp_path / "m.json"))
     assert result.returncode == 0, result.stderr[-2000:]
@@ -76,6 +84,7 @@ IMAGE_ENTRY = {
 }
 
 
+@pytest.mark.slow
 def test_evaluate_an_image_entry_writes_every_metric_with_its_protocol(tmp_path):
     """`kerasgan evaluate` on an image GAN of a user's own zoo folder (KERASGAN_ZOO)."""
     from kerasgan.training import build_gan
@@ -102,6 +111,7 @@ def test_evaluate_an_image_entry_writes_every_metric_with_its_protocol(tmp_path)
     assert list((tmp_path / "cache" / "reference").iterdir())  # reference cached
 
 
+@pytest.mark.slow
 def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
     result = kerasgan("sample", "cdcgan_digits", "--num", "20", "--out", str(tmp_path / "g.png"))
     assert result.returncode == 0, result.stderr[-2000:]
@@ -120,6 +130,7 @@ def test_sample_grids_and_evaluate_a_pretrained_image_entry(tmp_path):
     assert report["protocol"]["n_fake"] == 300 and report["classes"]["num_samples"] == 300
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -161,12 +172,14 @@ def test_errors_are_one_paragraph_without_traceback(args, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_debug_flag_shows_the_traceback():
     result = kerasgan("zoo", "show", "nope", "--debug")
     assert result.returncode != 0
     assert "Traceback" in result.stderr
 
 
+@pytest.mark.slow
 def test_malformed_tf_config_is_a_clear_cli_error():
     result = kerasgan("train", "nsgan_ring8", "--strategy", "multi_worker", "--out",
                       "/tmp/kerasgan-cli-mw", env={"TF_CONFIG": '{"cluster": {"worker": ["localhost"]}}'})
@@ -175,6 +188,7 @@ def test_malformed_tf_config_is_a_clear_cli_error():
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_train_in_mixed_float16_records_it_and_serves_float32(tmp_path):
     out = tmp_path / "run"
     result = kerasgan("train", "nsgan_ring8", "--mixed-precision", "mixed_float16", "--jit", "off",
@@ -196,16 +210,34 @@ def test_train_in_mixed_float16_records_it_and_serves_float32(tmp_path):
     assert served.stdout.strip().splitlines()[-1] == "float32 (3, 2)"
 
 
-def test_bench_command_measures_an_entry_and_refuses_unknown_names(tmp_path):
-    out = tmp_path / "bench.json"
-    result = kerasgan("bench", "dcgan_digits", "--steps", "2", "--warmup", "1", "--repeats", "1",
-                      "--no-torch", "--profile", "never", "--json", str(out))
-    assert result.returncode == 0, result.stderr[-3000:]
-    row = json.loads(out.read_text())[0]
-    assert row["name"] == "dcgan_digits" and row["batch"] == 64
-    assert set(row["settings"]) >= {"kerasgan_xla", "kerasgan_no_xla", "plain_keras_xla",
-                                    "plain_keras_no_xla"}
-    assert row["sampling_images_per_second"] > 0 and 0 < row["flops_fraction"]
-    bad = kerasgan("bench", "nope")
-    assert bad.returncode == 2 and "Unknown zoo entry 'nope'" in bad.stderr
-    assert "Traceback" not in bad.stderr
+def _run_in_process(capsys, *argv):
+    cli.FLAGS.unparse_flags()
+    cli.FLAGS(["kerasgan", *argv])
+    try:
+        cli.main(["kerasgan", *[a for a in argv if not a.startswith("--")]])
+    finally:
+        cli.FLAGS.unparse_flags()
+    return capsys.readouterr().out
+
+
+def test_zoo_list_lists_every_kind_gans_first(capsys):
+    lines = _run_in_process(capsys, "zoo", "list").splitlines()
+    names = [line.split()[0] for line in lines]
+    gans = zoo.list_models(kind="gan")
+    assert names == gans + zoo.list_models(kind="translation") + zoo.list_models(kind="feature_net")
+    assert "G(x) vs T(x) error" in lines[len(gans)]
+    pretrained = _run_in_process(capsys, "zoo", "list", "*digits", "--pretrained").splitlines()
+    assert [line.split()[0] for line in pretrained] == zoo.list_models(
+        "*digits", pretrained=True, kind="gan") + ["cyclegan_digits", "pix2pix_digits"]
+
+
+def test_bench_is_no_longer_a_command():
+    assert "bench" not in cli.COMMANDS and "bench" not in cli.__doc__.split("NAME is")[0]
+    with pytest.raises(cli.UsageError, match="run `python tools/bench.py`"):
+        cli.main(["kerasgan", "bench"])
+
+
+def test_gan_commands_refuse_other_kinds_of_entries():
+    with pytest.raises(cli.UsageError, match="sample takes a GAN entry; 'pix2pix_digits' is a "
+                                             "translation entry"):
+        cli._load("pix2pix_digits", "sample")

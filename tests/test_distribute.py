@@ -177,6 +177,7 @@ def _image_batches(rng, labels=False):
     return tf.data.Dataset.from_tensor_slices(data).batch(8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "variant, kwargs",
     [("nsgan", {"num_classes": 10}), ("sngan", {}), ("wgan", {"d_steps": 2}),
@@ -198,6 +199,7 @@ def test_image_gan_step_under_mirrored_equals_one_device(variant, kwargs, two_cp
         assert logs_mirrored[key][0] == pytest.approx(value[0], rel=1e-4, abs=1e-5), key
 
 
+@pytest.mark.slow
 def test_unsynchronized_bn_differs_under_mirrored(two_cpu_strategy, rng):
     """Without synchronized BN each replica normalizes with its half-batch statistics:
     the control that shows the synchronized test above measures something."""
@@ -222,6 +224,7 @@ def _translation(kind):
                     nets.patchgan_discriminator((16, 16, 3), base_filters=4), pool_size=4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["pix2pix", "cyclegan"])
 def test_translation_step_under_mirrored_equals_one_device(kind, two_cpu_strategy, rng):
     x = rng.uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
@@ -247,6 +250,7 @@ def policy():
     keras.mixed_precision.set_global_policy(previous)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["mixed_float16", "mixed_bfloat16"])
 def test_mixed_precision_step_is_close_to_float32(name, policy, rng):
     """One SGD step in mixed precision lands near the float32 step: the loss scale is
@@ -269,6 +273,7 @@ def test_mixed_precision_step_is_close_to_float32(name, policy, rng):
     assert samples.dtype == np.float32 and np.isfinite(samples).all()
 
 
+@pytest.mark.slow
 def test_float16_overflow_skips_the_step_and_lowers_the_scale(policy, rng):
     policy("mixed_float16")
     gan = _dcgan("nsgan")
@@ -283,6 +288,7 @@ def test_float16_overflow_skips_the_step_and_lowers_the_scale(policy, rng):
     assert float(gan.d_optimizer.dynamic_scale) < 2.0 ** 60
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["pix2pix", "cyclegan"])
 def test_translation_models_train_in_mixed_float16(kind, policy, rng):
     policy("mixed_float16")
@@ -328,6 +334,7 @@ def _two_workers(tmp_path, out, epochs, tag):
     return [stdout for stdout, _ in outputs]
 
 
+@pytest.mark.slow
 def test_two_workers_on_localhost_train_a_zoo_entry_agree_and_resume(tmp_path):
     """`kerasgan train --strategy multi_worker` in two processes (TF_CONFIG on 127.0.0.1):
     both end with the same weights; only the chief writes the run directory; the

@@ -1,4 +1,5 @@
-"""kerasgan.training helpers: learning-rate scaling for another global batch."""
+"""kerasgan.training helpers: building every kind of zoo config, learning-rate scaling for
+another global batch, the translation run; and the package's import layering."""
 
 import pytest
 
@@ -45,6 +46,7 @@ def _tiny_translation_config(name):
     return config
 
 
+@pytest.mark.slow
 def test_train_translation_run_on_two_folders_writes_a_run_directory(tmp_path):
     """`--dataset FOLDER_X,FOLDER_Y` for pix2pix: pairs by file name, checkpoints, metrics
     (no known transform: none), a picture, a SavedModel that serves the trained G."""
@@ -89,5 +91,64 @@ def test_build_translation_names_what_is_unknown():
         build_translation(config)
     config = _tiny_translation_config("cyclegan_digits")
     config["nets"]["generator_xy"]["builder"] = "unet"
-    with pytest.raises(ValueError, match="Unknown translation net builder 'unet'"):
+    with pytest.raises(ValueError, match="Unknown network builder 'unet'"):
         build_translation(config)
+
+
+def test_build_model_builds_every_kind_of_config():
+    from kerasgan.models import CycleGAN, Pix2Pix
+    from kerasgan.training import build_model
+
+    gan = build_model(zoo.get_entry("nsgan_ring8").config, compile=True, jit_compile=False)
+    assert gan.latent_dim == 16 and gan.g_optimizer is not None and not gan.jit_compile
+    assert isinstance(build_model(_tiny_translation_config("pix2pix_digits")), Pix2Pix)
+    model = build_model(_tiny_translation_config("cyclegan_digits"), compile=True)
+    assert isinstance(model, CycleGAN) and model.jit_compile is False  # "auto": off
+    assert build_model(zoo.get_entry("mnist-net").config).output.shape == (None, 10)
+    with pytest.raises(ValueError, match="Unknown zoo entry kind 'vae'"):
+        build_model({"kind": "vae"})
+
+
+def test_older_gan_configs_still_build():
+    """Configs written before the one schema (generator / discriminator / variant)."""
+    old = {"variant": "nsgan", "variant_args": {"d_steps": 2},
+           "generator": {"builder": "mlp_generator", "args": {"latent_dim": 3}},
+           "discriminator": {"builder": "mlp_discriminator", "args": {}}}
+    gan = build_gan(old)
+    assert (gan.latent_dim, gan.d_steps) == (3, 2)
+
+
+def test_dataset_kinds_come_from_the_data_package():
+    from kerasgan import data, metrics, training
+
+    assert training.dataset_kind("gaussian_mixture/grid25") == "points"
+    assert training.is_mixture_dataset("gaussian_mixture/ring8")
+    assert not training.is_mixture_dataset("digits/28x28")
+    assert data.dataset_info("digit_pairs").kind == "image_pairs"
+    assert training.evaluate_gan is metrics.evaluate_gan  # one evaluation, re-exported
+
+
+def test_imports_run_one_way():
+    """No module-level import cycle in kerasgan; training and callbacks never import the zoo;
+    no function-level kerasgan imports hide one in the training layer, zoo and CLI."""
+    import importlib.util
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(
+        "check_imports", os.path.join(root, "tools", "check_imports.py"))
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    modules = check.package_modules()
+    graph, function_level = check.scan(modules)
+    assert check.cycles(graph) == []
+    for name in ("kerasgan.training", "kerasgan.checkpoints", "kerasgan.callbacks",
+                 "kerasgan.callbacks.mixture", "kerasgan.callbacks.quality",
+                 "kerasgan.callbacks.samples", "kerasgan.plotting"):
+        assert "kerasgan.zoo" not in graph[name] and "kerasgan.cli" not in graph[name], name
+    assert graph["kerasgan.distribute"] <= {m for m in modules if m.startswith("kerasgan.core")}
+    mine = {os.path.join(root, "kerasgan", f) for f in (
+        "zoo.py", "training.py", "checkpoints.py", "cli.py", "plotting.py", "distribute.py",
+        "callbacks/__init__.py", "callbacks/mixture.py", "callbacks/quality.py",
+        "callbacks/samples.py")}
+    assert [(p, line) for p, line, _ in function_level if p in mine] == []

@@ -59,6 +59,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(CASES))
 def test_loss_family_learns_the_ring(family):
     variant, steps, kwargs, min_hq = CASES[family]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from kerasgan import zoo
+from kerasgan.core.images import uint8_to_model_range
 from kerasgan.models import GAN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,16 +20,47 @@ IMAGE_TRAINED = ["cdcgan_digits", "cdcgan_mnist", "dcgan_digits", "dcgan_mnist",
 IMAGE_RECIPES = ["biggan_cifar10", "dcgan_celeba64", "sngan_resnet_cifar10"]  # not trained here
 
 
+TRANSLATION = ["cyclegan_digits", "cyclegan_horse2zebra", "pix2pix_digits", "pix2pix_facades"]
+FEATURE_NETS = ["digits-net", "mnist-net"]
+
+
 def test_every_entry_is_registered():
     mixtures = sorted(f"{v}_{d}" for v in VARIANTS for d in ("ring8", "grid25"))
-    assert zoo.list_models() == sorted(mixtures + IMAGE_TRAINED + IMAGE_RECIPES)
+    gans = sorted(mixtures + IMAGE_TRAINED + IMAGE_RECIPES)
+    assert zoo.list_models(kind="gan") == gans
+    assert zoo.list_models(kind="translation") == TRANSLATION
+    assert zoo.list_models(kind="feature_net") == FEATURE_NETS
+    assert zoo.list_models() == sorted(gans + TRANSLATION + FEATURE_NETS)  # every kind
     assert zoo.list_models(filter="*_ring8") == sorted(f"{v}_ring8" for v in VARIANTS)
+    assert zoo.list_models("*digits", kind=("gan", "translation"), pretrained=True) == sorted(
+        ["cyclegan_digits", "pix2pix_digits"] + [n for n in IMAGE_TRAINED if n.endswith("digits")])
     assert zoo.DEFAULT_ENTRY in IMAGE_TRAINED
+    for name in zoo.list_models():
+        entry = zoo.get_entry(name)
+        assert entry.config["kind"] == entry.kind and entry.config["name"] == name
+        assert set(entry.config) >= {"description", "dataset", "model", "model_args", "nets"}
+
+
+def test_every_config_and_results_file_is_in_the_one_schema():
+    """The json files on disk are migrated (tools/migrate_zoo_schema.py --check)."""
+    for name in zoo.list_models():
+        entry = zoo.get_entry(name)
+        with open(os.path.join(entry.path, "config.json")) as f:
+            raw = json.load(f)
+        assert not {"variant", "variant_args", "generator", "discriminator", "builder",
+                    "args"} & set(raw), name
+        assert raw["kind"] == entry.kind and set(raw["nets"]) == set(entry.config["nets"])
+        if entry.results:
+            with open(os.path.join(entry.path, "results.json")) as f:
+                files = json.load(f)["weights"]["files"]
+            for info in files.values():
+                assert set(info) == {"file", "sha256", "bytes"}, name
+                assert os.path.getsize(os.path.join(entry.path, info["file"])) == info["bytes"]
 
 
 def test_trained_entries_have_recorded_metrics_and_recipes_targets():
-    assert zoo.list_models(pretrained=False) == IMAGE_RECIPES
-    for name in zoo.list_models(pretrained=True):
+    assert zoo.list_models(pretrained=False, kind="gan") == IMAGE_RECIPES
+    for name in zoo.list_models(pretrained=True, kind="gan"):
         entry = zoo.get_entry(name)
         metrics = entry.metrics
         if name in IMAGE_TRAINED:
@@ -50,6 +82,7 @@ def test_trained_entries_have_recorded_metrics_and_recipes_targets():
             os.path.join(entry.path, "README.md")).read()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", IMAGE_RECIPES)
 def test_untrained_recipes_build_and_train_on_mocked_data(name):
     """The CIFAR-10 / CelebA architectures build from their configs and take a step."""
@@ -77,7 +110,63 @@ def test_create_untrained_architecture_matches_config():
     gan = zoo.create("sngan_ring8")
     assert isinstance(gan, GAN)
     assert gan.gan_loss.name == "hinge"
-    assert gan.latent_dim == zoo.get_entry("sngan_ring8").config["generator"]["args"]["latent_dim"]
+    latent_dim = zoo.get_entry("sngan_ring8").config["nets"]["generator"]["args"]["latent_dim"]
+    assert gan.latent_dim == latent_dim
+
+
+def test_create_builds_every_kind_of_entry():
+    from kerasgan.models import CycleGAN, Pix2Pix
+
+    assert isinstance(zoo.create("pix2pix_digits", compile=False), Pix2Pix)
+    cyclegan = zoo.create("cyclegan_digits", pretrained=True, compile=False)
+    assert isinstance(cyclegan, CycleGAN)
+    net = zoo.create("digits-net", pretrained=True)
+    assert net.output.shape == (None, 10)
+    images = np.zeros((2, 28, 28, 1), np.float32)
+    np.testing.assert_array_equal(  # the verified weights, as the feature extractor loads them
+        net(images).numpy(), zoo.create("digits-net", pretrained=True)(images).numpy())
+
+
+def test_describe_every_kind():
+    assert "variant:    sngan" in zoo.describe("sngan_ring8")
+    text = zoo.describe("cyclegan_digits")
+    assert "kind:       translation" in text and "x_to_y" in text
+    assert "generator_xy=resnet_translator" in text
+    text = zoo.describe("mnist-net")
+    assert "classifier=digit_classifier" in text and "held_out" in text
+
+
+def test_older_names_are_aliases_of_the_one_lookup():
+    assert zoo.translation_entries() == zoo.entries(kind="translation")
+    assert sorted(zoo.feature_net_entries()) == FEATURE_NETS
+    assert zoo.get_translation_entry("pix2pix_digits") is zoo.get_entry("pix2pix_digits")
+    assert zoo.get_feature_net_entry("digits-net").path == zoo.get_entry("digits-net").path
+    with pytest.raises(ValueError, match="Unknown translation entry 'nsgan_ring8'"):
+        zoo.create_translation("nsgan_ring8")
+    assert isinstance(zoo.verify_weights(zoo.get_entry("r1gan_ring8")), bytes)
+    assert sorted(zoo.verify_weights(zoo.get_entry("cyclegan_digits"))) == [
+        "generator_xy", "generator_yx"]
+    assert zoo.ZooEntry is zoo.get_entry("r1gan_ring8").__class__
+
+
+def test_render_table_has_a_column_for_every_registered_metric():
+    """A metric registered by a test module shows up in the zoo table."""
+    from kerasgan.metrics import METRICS
+
+    METRICS.add("test_sharpness", lambda *a: 0.0, label="sharpness (test)", kinds=("points",))
+    try:
+        table = zoo.render_table("gan")
+    finally:
+        METRICS.remove("test_sharpness")
+    mixture_header = [line for line in table.splitlines() if "modes" in line and "|" in line][0]
+    assert "sharpness (test)" in mixture_header
+    assert "sharpness (test)" not in zoo.render_table("gan")
+    assert "[pix2pix_digits](zoo/translation/pix2pix_digits/README.md)" in zoo.render_table(
+        "translation")
+    assert "digits-net" in zoo.render_table("feature_net")
+    for line in table.splitlines():  # every row as wide as its header
+        if line.startswith("| [r1gan_ring8]") or line.startswith("| [biggan_cifar10]"):
+            assert line.count("|") == mixture_header.count("|") or "biggan" in line
 
 
 @pytest.mark.parametrize("name", ["r1gan_ring8", "wgan_gp_grid25"])
@@ -122,7 +211,7 @@ def test_pretrained_weights_reproduce_the_card_metrics():
 def private_zoo(tmp_path, monkeypatch):
     """A copy of one entry in a private zoo folder, so the test may damage it."""
     shutil.copytree(zoo.get_entry("nsgan_ring8").path, tmp_path / "nsgan_ring8")
-    monkeypatch.setattr(zoo, "zoo_root", lambda: str(tmp_path))
+    monkeypatch.setenv("KERASGAN_ZOO", str(tmp_path))
     zoo.refresh()
     yield tmp_path / "nsgan_ring8"
     zoo.refresh()
@@ -151,6 +240,7 @@ def test_untrained_entry_cannot_load_pretrained(private_zoo):
         zoo.create("nsgan_ring8", pretrained=True)
 
 
+@pytest.mark.slow
 def test_readme_zoo_table_is_rendered_from_the_cards():
     result = subprocess.run(
         [sys.executable, os.path.join(ROOT, "tools", "render_readme.py"), "--check"],
@@ -159,6 +249,7 @@ def test_readme_zoo_table_is_rendered_from_the_cards():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
     """`pip install .` (not editable) ships the zoo's configs, cards and weights."""
     source = tmp_path / "source"  # build from a copy: no build/ or egg-info in the repo
@@ -175,10 +266,10 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
         "import kerasgan.zoo as z, json;"
         "e = z.get_entry('r1gan_ring8');"
         "from kerasgan.metrics import get_extractor;"
-        "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True), "
+        "print(json.dumps([z.zoo_root(), z.list_models(pretrained=True, kind='gan'), "
         "len(z.verify_weights(e)), e.weights_path, get_extractor('mnist-net').feature_dim, "
         "z.get_feature_net_entry('digits-net').path, "
-        "sorted(z.translation_entries()['cyclegan_digits'].results['weights'])]))"
+        "sorted(z.translation_entries()['cyclegan_digits'].weight_files)]))"
     )
     env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -203,6 +294,7 @@ def test_translation_entries_and_recipes():
     assert model.x_shape == (256, 256, 3) and model.pool_x.size == 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["pix2pix_digits", "cyclegan_digits"])
 def test_trained_translation_entries_reproduce_their_errors(name):
     from kerasgan.data import digit_transform, inverse_digit_transform
@@ -212,7 +304,7 @@ def test_trained_translation_entries_reproduce_their_errors(name):
     entry = zoo.get_translation_entry(name)
     model = zoo.create_translation(name, pretrained=True, compile=False)
     x, y, _ = pair_arrays("test")
-    x, y = x.astype(np.float32) / 127.5 - 1, y.astype(np.float32) / 127.5 - 1
+    x, y = uint8_to_model_range(x).numpy(), uint8_to_model_range(y).numpy()
     if entry.config["model"] == "cyclegan":
         errors = translation_errors(model.translate_x_to_y, x, y, digit_transform,
                                     inverse_digit_transform, model.translate_y_to_x)

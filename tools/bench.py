@@ -2,12 +2,12 @@
 
     python tools/bench.py                 # every entry
     python tools/bench.py '*_ring8' --steps 300 --markdown
-    python tools/bench.py '*digits' '*mnist' --markdown   # image entries (kerasgan.benchmark)
+    python tools/bench.py '*digits' '*mnist' --markdown   # image entries (benchmarks/benchmark.py)
     python tools/bench.py dcgan_digits --batch-size 256 --markdown
     python tools/bench.py --translation pix2pix_digits cyclegan_digits --markdown
 
-Image entries (everything that is not a 2-D mixture) go through
-`kerasgan.benchmark` (also `kerasgan bench`): train-step images/s of the
+Image entries (every GAN entry whose dataset is not of kind "points") go through
+`tools/benchmarks/benchmark.py`: train-step images/s of the
 kerasgan step with and without XLA against the keras-io tutorial's plain Keras
 step (with and without XLA) and the same nets in eager PyTorch, on the same
 nets and batch in the same run (settings alternating, best of `--repeats`,
@@ -15,8 +15,8 @@ default 2; `--image-steps` timed steps after `--image-warmup`); peak memory;
 achieved FLOP/s against the float32 matmul peak measured in the run; sampling
 images/s from the exported SavedModel; input-pipeline waiting (the entry's real
 pipeline against one cached batch; `--data DIR` for the MNIST entries); the
-issue-6 targets; and a per-phase profile of the entries that miss one. See
-`kerasgan/benchmark.py` for the definitions; `--no-torch` skips PyTorch.
+targets; and a per-phase profile of the entries that miss one. See
+`tools/benchmarks/benchmark.py` for the definitions; `--no-torch` skips PyTorch.
 
 Mixture entries: for each entry it builds the GAN from its config and runs one
 `fit` of `--warmup` + `--steps` steps, timing the last `--steps` (from
@@ -39,11 +39,13 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from kerasgan import benchmark, data, zoo  # noqa: E402
+from benchmarks import benchmark  # noqa: E402
+from kerasgan import data, zoo  # noqa: E402
 from kerasgan.training import build_gan, compile_gan  # noqa: E402
 
 
@@ -130,7 +132,7 @@ def main():
         return
     names = benchmark.names_for_patterns(args.patterns)
     image_names = [n for n in names
-                   if not zoo.get_entry(n).config["dataset"].startswith("gaussian_mixture")]
+                   if data.dataset_info(zoo.get_entry(n).config["dataset"]).kind != "points"]
     rows = []
     for name in names:
         if name in image_names:

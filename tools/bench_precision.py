@@ -20,11 +20,12 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import keras  # noqa: E402
 
 from kerasgan import zoo  # noqa: E402
-from kerasgan.benchmark import (  # noqa: E402
+from benchmarks.benchmark import (  # noqa: E402
     build_kerasgan, random_image_dataset, train_step_images_per_second)
 
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")

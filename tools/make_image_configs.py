@@ -3,13 +3,18 @@
     python tools/make_image_configs.py
 
 One place for the image recipes: each entry's `zoo/NAME/config.json` is written
-from the table below (existing results and cards are left alone).
+from the table below, in the zoo's one entry schema (`kerasgan.core.entries`;
+written as `tools/migrate_zoo_schema.py` writes configs); existing results and
+cards are left alone.
 """
 
-import json
 import os
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+from migrate_zoo_schema import migrate_config, write_config  # noqa: E402
 
 
 def adam(lr, beta_1=0.5, beta_2=0.999, decay_steps=None):
@@ -35,8 +40,9 @@ def entry(name, description, dataset, variant, nets, optimizers, training, varia
           notes=None, target=None, evaluation=None):
     g, d = nets
     config = {
-        "name": name, "description": description, "dataset": dataset, "variant": variant,
-        "variant_args": variant_args or {}, "generator": g, "discriminator": d,
+        "name": name, "kind": "gan", "description": description, "dataset": dataset,
+        "model": variant, "model_args": variant_args or {},
+        "nets": {"generator": g, "discriminator": d},
         "optimizers": {"generator": optimizers[0], "discriminator": optimizers[1]},
         "training": training,
         "evaluation": evaluation or {"seed": 12345, "monitor": {"every_n_epochs": 2,
@@ -160,9 +166,8 @@ def main():
     for config in ENTRIES:
         folder = os.path.join(ROOT, "zoo", config["name"])
         os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, "config.json"), "w") as f:
-            json.dump(config, f, indent=2)
-            f.write("\n")
+        write_config(os.path.join(folder, "config.json"),
+                     migrate_config(config, "gan", config["name"]))
         print("wrote", config["name"])
 
 

@@ -29,7 +29,7 @@ from train_feature_net import write_card  # noqa: E402
 
 
 def measure(name, data=None):
-    entry = zoo.get_feature_net_entry(name)
+    entry = zoo.get_entry(name, kind="feature_net")
     floor = entry.config["floor"]
     source = data if data is not None else entry.config["dataset"]
     extractor = get_extractor(name)
@@ -60,7 +60,7 @@ def measure(name, data=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=sorted(zoo.feature_net_entries()))
+    parser.add_argument("name", choices=zoo.list_models(kind="feature_net"))
     parser.add_argument("--data", help="local directory of IDX files to read the dataset from")
     args = parser.parse_args()
     measure(args.name, args.data)

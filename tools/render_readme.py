@@ -4,9 +4,13 @@
     python tools/render_readme.py --check  # exit 1 if README.md is out of date
 
 The zoo table sits between the markers `<!-- zoo-table:start -->` and
-`<!-- zoo-table:end -->`, the feature nets' table (accuracy, real-data floors)
-between `<!-- feature-nets:start -->` and `<!-- feature-nets:end -->`; nothing
-in them is typed by hand.
+`<!-- zoo-table:end -->`, the translation table between
+`<!-- translation-table:start -->` and `<!-- translation-table:end -->`, the
+feature nets' table (accuracy, real-data floors) between
+`<!-- feature-nets:start -->` and `<!-- feature-nets:end -->`; nothing in them is
+typed by hand: the tables are `kerasgan.zoo.render_table(kind)` (columns from
+`kerasgan.metrics.report_columns`, variant names from `kerasgan.models.VARIANTS`).
+The cards name variants the same way.
 """
 
 import argparse
@@ -17,7 +21,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from kerasgan import zoo  # noqa: E402
+from kerasgan import data, metrics, zoo  # noqa: E402
 from kerasgan.core.io import write_text  # noqa: E402
 
 README = os.path.join(ROOT, "README.md")
@@ -25,106 +29,44 @@ START, END = "<!-- zoo-table:start -->", "<!-- zoo-table:end -->"
 NETS_START, NETS_END = "<!-- feature-nets:start -->", "<!-- feature-nets:end -->"
 TRANSLATION_START, TRANSLATION_END = ("<!-- translation-table:start -->",
                                       "<!-- translation-table:end -->")
-VARIANT_NAMES = {
-    "gan": "GAN (minimax)", "nsgan": "NS-GAN", "lsgan": "LSGAN", "wgan": "WGAN (clip)",
-    "wgan_gp": "WGAN-GP", "r1gan": "R1-GAN", "sngan": "SNGAN (hinge + SN)",
-}
-
-
-def _fmt(metrics):
-    if not metrics:
-        return "not trained | | | |"
-    return (
-        f"{metrics['modes_captured']} | {metrics['high_quality_percent']:.1f} | "
-        f"{metrics['reverse_kl']:.4f} | {metrics['spread']:.2f} |"
-    )
-
-
 def _is_image_entry(entry):
-    return not entry.config["dataset"].startswith("gaussian_mixture")
+    return data.dataset_info(entry.config["dataset"]).kind == "images"
 
 
 def _floor(entry):
     """The real-data floor metrics of the entry's dataset (from its feature net's card)."""
-    from kerasgan.metrics import default_extractor_name
-
-    net = zoo.feature_net_entries().get(default_extractor_name(entry.config["dataset"]))
+    net = zoo.entries(kind="feature_net").get(
+        metrics.default_extractor_name(entry.config["dataset"]))
     return ((net.results or {}).get("floors") or {}).get("metrics") if net else None
 
 
-def _image_row(name, entry):
-    m = entry.metrics
-    wall = (entry.results or {}).get("train_wall_time_s")
-    wall = f"{wall / 60:.1f} min" if wall else ""
-    variant = VARIANT_NAMES.get(entry.config["variant"], entry.config["variant"])
-    if entry.config.get("variant_args", {}).get("num_classes"):
-        variant = f"conditional {variant}"
-    link = f"[{name}](zoo/{name}/README.md)"
-    dataset = entry.config["dataset"]
-    if not m:
-        target = entry.config.get("target", {}).get("summary", "")
-        return f"| {link} | {dataset} | {variant} | not trained{': ' + target if target else ''} | | | | |"
-    floor = _floor(entry)
-    ratio = f" ({m['fid'] / floor['fid']:.1f}× floor)" if floor else ""
-    if "conditional_accuracy" in m:
-        classes = f"accuracy per requested class {100 * m['conditional_accuracy']['mean']:.1f}% (min {100 * m['conditional_accuracy']['min']:.0f}%)"
-    elif "classes" in m:
-        c = m["classes"]
-        classes = (f"{c['classes_present']}/{len(c['ratios'])} classes, max "
-                   f"{c['max_ratio']:.2f}× data freq.")
-    else:
-        classes = ""
-    return (f"| {link} | {dataset} | {variant} | {m['fid']:.2f}{ratio} | {1e3 * m['kid']:.1f} | "
-            f"{m['precision']:.2f} / {m['recall']:.2f} | {classes} | {wall} |")
+def _model_lines(c):
+    """The card's lines on the variant, its arguments, the nets and the optimizers."""
+    lines = [f"- Variant: {zoo.variant_label(c['model'])} "
+             f"(`kerasgan.models.create_variant({c['model']!r}, ...)`), "
+             f"arguments `{json.dumps(c.get('model_args', {}))}`"]
+    for role, spec in c["nets"].items():
+        lines.append(f"- {role.capitalize()}: `{spec['builder']}({json.dumps(spec['args'])})`")
+    return lines + [f"- Optimizers: `{json.dumps(c.get('optimizers', {}))}`", ""]
+
+
+def _weights_line(entry):
+    return "- Weights: " + ", ".join(
+        f"`{info['file']}`, sha256 `{info['sha256']}`"
+        for info in entry.weight_files.values()) + " (verified on load)"
 
 
 def zoo_table():
-    """The README's zoo tables (Markdown), one row per entry, from the cards."""
-    zoo.refresh()  # other processes may have written cards since this one read them
-    images = [n for n in zoo.list_models() if _is_image_entry(zoo.get_entry(n))]
-    lines = [
-        "**Image GANs** — FID / KID in the features of the dataset's domain net (digits-net, "
-        "mnist-net) against the held-out reference, at the sample counts of the real-data floor "
-        "(see [Evaluation](#evaluation-fid-kid-is-precisionrecall)); classes judged by the same "
-        "net.",
-        "",
-        "| entry | dataset | variant | FID | KID ×10³ | precision / recall | classes | train time |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    lines += [_image_row(n, zoo.get_entry(n)) for n in images]
-    lines += [
-        "",
-        "**2-D mixtures** — the PacGAN / VEEGAN mode-collapse benchmark.",
-        "",
-        "| entry | dataset | variant | modes | % high quality | reverse KL | spread (×σ) | train time |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name in zoo.list_models():
-        entry = zoo.get_entry(name)
-        if _is_image_entry(entry):
-            continue
-        wall = (entry.results or {}).get("train_wall_time_s")
-        wall = f"{wall / 60:.1f} min" if wall else ""
-        variant = VARIANT_NAMES.get(entry.config["variant"], entry.config["variant"])
-        lines.append(
-            f"| [{name}](zoo/{name}/README.md) | {entry.config['dataset'].split('/')[-1]} | "
-            f"{variant} | {_fmt(entry.metrics)} {wall} |"
-        )
-    return "\n".join(lines)
+    """The README's GAN tables (Markdown): `kerasgan.zoo.render_table("gan")`."""
+    return zoo.render_table("gan")
 
 
 def render_image_card(entry):
     """The model card (Markdown) of an image zoo entry."""
     c, r = entry.config, entry.results or {}
     m = entry.metrics
-    variant = VARIANT_NAMES.get(c["variant"], c["variant"])
     out = [f"# {entry.name}", "", c.get("description", ""), ""]
-    out += ["## Model", "",
-            f"- Variant: {variant} (`kerasgan.models.create_variant({c['variant']!r}, ...)`), "
-            f"arguments `{json.dumps(c.get('variant_args', {}))}`",
-            f"- Generator: `{c['generator']['builder']}({json.dumps(c['generator']['args'])})`",
-            f"- Discriminator: `{c['discriminator']['builder']}({json.dumps(c['discriminator']['args'])})`",
-            f"- Optimizers: `{json.dumps(c.get('optimizers', {}))}`", ""]
+    out += ["## Model", ""] + _model_lines(c)
     out += ["## Data and recipe", "",
             f"- Dataset: `{c['dataset']}`, split `{c.get('training', {}).get('split', 'train')}`"
             + (f" ({r['data_source']})" if r.get("data_source") else ""),
@@ -178,8 +120,7 @@ def render_image_card(entry):
                 f"TensorFlow intra-op threads {env.get('tf_intra_op_threads') or 'default'}; "
                 f"TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
                 f"- Trained on: {r.get('trained_on')}",
-                f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
-                "(verified on load)", "",
+                _weights_line(entry), "",
                 "![samples](samples.png)", ""]
     if c.get("notes"):
         out += ["## Notes", "", c["notes"], ""]
@@ -193,13 +134,7 @@ def render_card(entry):
     c, r = entry.config, entry.results or {}
     m = entry.metrics
     out = [f"# {entry.name}", "", c.get("description", ""), ""]
-    out += ["## Model", "",
-            f"- Variant: {VARIANT_NAMES.get(c['variant'], c['variant'])} "
-            f"(`kerasgan.models.create_variant({c['variant']!r}, ...)`), "
-            f"arguments `{json.dumps(c.get('variant_args', {}))}`",
-            f"- Generator: `{c['generator']['builder']}({json.dumps(c['generator']['args'])})`",
-            f"- Discriminator: `{c['discriminator']['builder']}({json.dumps(c['discriminator']['args'])})`",
-            f"- Optimizers: `{json.dumps(c.get('optimizers', {}))}`", ""]
+    out += ["## Model", ""] + _model_lines(c)
     out += ["## Data and recipe", "",
             f"- Dataset: `{c['dataset']}` (train split; generated locally by kerasgan's TFDS builder)",
             f"- Training: `{json.dumps(c.get('training', {}))}`",
@@ -222,8 +157,7 @@ def render_card(entry):
                 f"{env.get('tf_intra_op_threads') or 'default'}; TensorFlow "
                 f"{env.get('tensorflow')}, Keras {env.get('keras')}",
                 f"- Trained on: {r.get('trained_on')}",
-                f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
-                "(verified on load)", "",
+                _weights_line(entry), "",
                 "![samples](samples.png)", ""]
     else:
         out += ["## Measured", "", "Not trained yet.", ""]
@@ -239,7 +173,8 @@ def render_feature_net_card(entry):
            "Metrics computed with it are named after it, e.g. "
            f"\"FID ({entry.name})\": they are not comparable with Inception FIDs.", "",
            "## Model and recipe", "",
-           f"- Net: `kerasgan.nets.{c['builder']}(**{json.dumps(c['args'])})`; features: the "
+           f"- Net: `kerasgan.nets.{c['nets']['classifier']['builder']}"
+           f"(**{json.dumps(c['nets']['classifier']['args'])})`; features: the "
            "linear `features` layer; probabilities: softmax of the logits",
            f"- Data: `{c['dataset']}`, trained on `{c['train_split']}`, held out "
            f"`{c['eval_split']}`",
@@ -258,8 +193,7 @@ def render_feature_net_card(entry):
             f"- Training wall time: {r['train_wall_time_s']:.0f} s on {env.get('cpu_count')} "
             f"CPU cores; TensorFlow {env.get('tensorflow')}, Keras {env.get('keras')}",
             f"- Trained on: {r.get('trained_on')}; data source: {p.get('source')}",
-            f"- Weights: `{r['weights']['file']}`, sha256 `{r['weights']['sha256']}` "
-            "(verified on load)", ""]
+            _weights_line(entry), ""]
     floors = r.get("floors")
     if floors:
         fp = floors["protocol"]
@@ -279,53 +213,17 @@ def render_feature_net_card(entry):
 
 
 def _centers(config):
-    from kerasgan.data import get_mixture
-
-    return get_mixture(config["dataset"]).centers
+    return data.get_mixture(config["dataset"]).centers
 
 
 def feature_net_table():
-    """The README's table of domain feature nets: accuracy and real-data floors."""
-    zoo.refresh()
-    lines = [
-        "| feature net | dataset | held-out accuracy | floor: real vs real | n (real / reference) "
-        "| FID | KID ×10³ | precision | recall | density | coverage |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for name, entry in sorted(zoo.feature_net_entries().items()):
-        r = entry.results or {}
-        if "floors" not in r:
-            lines.append(f"| [{name}](zoo/feature_nets/{name}/README.md) | "
-                         f"{entry.config['dataset']} | not trained | | | | | | | | |")
-            continue
-        f, m = r["floors"]["protocol"], r["floors"]["metrics"]
-        lines.append(
-            f"| [{name}](zoo/feature_nets/{name}/README.md) | {entry.config['dataset']} | "
-            f"{100 * r['accuracy']['held_out']:.2f}% ({r['protocol']['n_eval']} images) | "
-            f"`{f['real_split']}` vs `{f['reference_split']}` | {f['n_fake']} / {f['n_real']} | "
-            f"{m['fid']:.3f} | {1e3 * m['kid']:.2f} ± {1e3 * m['kid_std']:.2f} | "
-            f"{m['precision']:.3f} | {m['recall']:.3f} | {m['density']:.3f} | "
-            f"{m['coverage']:.3f} |")
-    return "\n".join(lines)
+    """The README's table of domain feature nets: `kerasgan.zoo.render_table("feature_net")`."""
+    return zoo.render_table("feature_net")
 
 
 def translation_table():
-    """The README's table of translation entries (errors against the known transform)."""
-    zoo.refresh()
-    lines = ["| entry | model | G(x) vs T(x) | F(y) vs T⁻¹(y) | cycle x / y | identity map (x→y / y→x) | train time |",
-             "|---|---|---|---|---|---|---|"]
-    for name, entry in sorted(zoo.translation_entries().items()):
-        r = entry.results
-        link = f"[{name}](zoo/translation/{name}/README.md)"
-        if not r:
-            lines.append(f"| {link} | {entry.config['model']} | recipe only, not trained | | | | |")
-            continue
-        e, i = r["errors"], r["identity_errors"]
-        y_to_x = f"{e['y_to_x']:.4f}" if "y_to_x" in e else "—"
-        cycle = f"{e['cycle_x']:.4f} / {e['cycle_y']:.4f}" if "cycle_x" in e else "—"
-        lines.append(f"| {link} | {entry.config['model']} | {e['x_to_y']:.4f} | {y_to_x} | {cycle} | "
-                     f"{i['x_to_y']:.4f} / {i['y_to_x']:.4f} | {r['train_wall_time_s'] / 60:.1f} min |")
-    return "\n".join(lines)
+    """The README's table of translation entries: `kerasgan.zoo.render_table("translation")`."""
+    return zoo.render_table("translation")
 
 
 def _replace_between(text, start, end, body):
@@ -354,7 +252,7 @@ def main():
     parser.add_argument("--cards", action="store_true", help="also re-render every card")
     args = parser.parse_args()
     if args.cards:
-        for name in zoo.list_models():
+        for name in zoo.list_models(kind="gan"):
             entry = zoo.get_entry(name)
             write_text(os.path.join(entry.path, "README.md"), render_card(entry))
     if args.check:

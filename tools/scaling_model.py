@@ -6,7 +6,7 @@ For each zoo entry it measures here, in this process, the per-device train
 step (random images of the net's shape in memory, the recipe's batch, XLA on;
 `--step-ms` skips the measurement) and counts the gradient bytes all-reduced
 per step (`kerasgan.distribute.gradient_bytes_per_step`); the step time
-is measured like `kerasgan bench` measures it (batch-end clock after a
+is measured like `tools/bench.py` measures it (batch-end clock after a
 warm-up). Then
 `kerasgan.distribute.predicted_images_per_second` gives the throughput on N
 devices for a few interconnects (ring all-reduce, no overlap of communication
@@ -24,9 +24,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from kerasgan import distribute, zoo  # noqa: E402
-from kerasgan.benchmark import (  # noqa: E402
+from benchmarks.benchmark import (  # noqa: E402
     build_kerasgan, random_image_dataset, train_step_images_per_second)
 from kerasgan.training import build_gan  # noqa: E402
 

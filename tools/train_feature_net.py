@@ -6,7 +6,8 @@
 Trains the classifier `zoo/feature_nets/NAME/config.json` describes on its
 `train_split` (random shifts and rotations), measures its accuracy on the
 held-out `eval_split`, and writes `model.weights.h5`, `results.json` (accuracy
-overall and per class, weights sha256, protocol, wall time, software) and the
+overall and per class, the weights as `{"files": {"model": {"file", "sha256",
+"bytes"}}}` (the zoo's one schema), protocol, wall time, software) and the
 card `README.md`. The real-data floors (FID of real vs real held-out images in
 this net's features) are added by `python tools/measure_floors.py NAME`.
 
@@ -29,11 +30,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from kerasgan import nets, zoo  # noqa: E402
+from kerasgan import zoo  # noqa: E402
+from kerasgan.core.entries import MODEL_ROLE  # noqa: E402
 from kerasgan.core.io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
 from kerasgan.data import load  # noqa: E402
+from kerasgan.metrics.features import load_feature_net  # noqa: E402
 from kerasgan.nets.classifier import FEATURE_LAYER  # noqa: E402
-from kerasgan.training import environment  # noqa: E402
+from kerasgan.training import build_feature_net, environment  # noqa: E402
 from render_readme import render_feature_net_card  # noqa: E402
 
 
@@ -81,9 +84,7 @@ def feature_normalization(net, images):
 
 def calibrate(name, data=None):
     """Refit the feature standardization of the shipped weights (no retraining)."""
-    from kerasgan.metrics.features import load_feature_net
-
-    entry = zoo.get_feature_net_entry(name)
+    entry = zoo.get_entry(name, kind="feature_net")
     x_train, _ = load_arrays(entry.config["dataset"], entry.config["train_split"], data)
     extractor = load_feature_net(name, normalize=False)
     results = dict(entry.results)
@@ -102,7 +103,7 @@ def per_class_accuracy(net, images, labels):
 
 
 def train(name, data=None):
-    entry = zoo.get_feature_net_entry(name)
+    entry = zoo.get_entry(name, kind="feature_net")
     config = entry.config
     recipe = config["training"]
     keras.utils.set_random_seed(recipe["seed"])
@@ -111,7 +112,7 @@ def train(name, data=None):
     print(f"{name}: train {len(x_train)} images ({config['train_split']}), "
           f"held out {len(x_eval)} ({config['eval_split']})", flush=True)
 
-    net = nets.digit_classifier(**config["args"])
+    net = build_feature_net(config)
     steps = recipe["epochs"] * int(np.ceil(len(x_train) / recipe["batch_size"]))
     net.compile(
         optimizer=keras.optimizers.Adam(
@@ -143,8 +144,9 @@ def train(name, data=None):
         "feature_normalization": feature_normalization(net, x_train),
         "history": {"val_accuracy": [float(v) for v in history.history["val_accuracy"]]},
         "train_wall_time_s": wall,
-        "weights": {"file": "model.weights.h5", "sha256": sha256_of(weights),
-                    "bytes": os.path.getsize(weights)},
+        "weights": {"files": {MODEL_ROLE: {"file": "model.weights.h5",
+                                           "sha256": sha256_of(weights),
+                                           "bytes": os.path.getsize(weights)}}},
         "env": environment(),
         "command": f"python tools/train_feature_net.py {name}"
                    + (" --data ../shared/data/mnist" if data else ""),
@@ -157,13 +159,13 @@ def train(name, data=None):
 
 def write_card(name):
     zoo.refresh()
-    entry = zoo.get_feature_net_entry(name)
+    entry = zoo.get_entry(name, kind="feature_net")
     write_text(os.path.join(entry.path, "README.md"), render_feature_net_card(entry))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=sorted(zoo.feature_net_entries()))
+    parser.add_argument("name", choices=zoo.list_models(kind="feature_net"))
     parser.add_argument("--data", help="local directory of IDX files to read the dataset from")
     parser.add_argument("--calibrate-only", action="store_true",
                         help="refit the feature standardization of the shipped weights")

@@ -8,7 +8,8 @@ Trains `zoo/translation/NAME/config.json` on `digit_pairs` (its `train_split`) w
 so an interrupted training resumes when rerun; `--noresume` starts over),
 measures on the 450 held-out test pairs the per-pixel errors of G(x) vs T(x)
 (and for CycleGAN F(y) vs T^-1(y) and the cycle errors) next to the identity map,
-and writes the generators' weights (sha256 in `results.json`), `results.json`,
+and writes the generators' weights, `results.json` (the weights recorded as
+`{"files": {role: {"file", "sha256", "bytes"}}}`, the zoo's one schema),
 `samples.png` (rows: x, G(x), T(x) [, y, F(y), T^-1(y)]) and the card.
 """
 
@@ -54,7 +55,7 @@ def card(entry):
                 f"| G(F(y)) vs y (cycle) | {e['cycle_y']:.4f} | 0 |"]
     ref = None
     if c["model"] == "cyclegan":
-        paired = zoo.translation_entries().get("pix2pix_digits")
+        paired = zoo.entries(kind="translation").get("pix2pix_digits")
         if paired is not None and paired.results:
             ref = {"name": "pix2pix_digits", **paired.results["errors"]}
     if ref:
@@ -64,7 +65,7 @@ def card(entry):
     out += ["", f"- Training wall time: {r['train_wall_time_s']:.0f} s for {r['train_steps']} steps "
             f"on {env.get('cpu_count')} CPU cores (TensorFlow {env.get('tensorflow')})",
             "- Weights: " + ", ".join(f"`{w['file']}` sha256 `{w['sha256'][:16]}…`"
-                                       for w in r["weights"].values()) + " (verified on load)",
+                                       for w in entry.weight_files.values()) + " (verified on load)",
             "", "Rows: x, G(x), T(x)" + (", y, F(y), T⁻¹(y)" if "y_to_x" in e else "") + ".",
             "", "![samples](samples.png)", ""]
     return "\n".join(out)
@@ -72,28 +73,30 @@ def card(entry):
 
 def write_card(name):
     zoo.refresh()
-    entry = zoo.get_translation_entry(name)
+    entry = zoo.get_entry(name, kind="translation")
     write_text(os.path.join(entry.path, "README.md"), card(entry))
 
 
 def train(name, resume=True):
-    entry = zoo.get_translation_entry(name)
+    entry = zoo.get_entry(name, kind="translation")
     config = entry.config
     # The shared training run: checkpoints in runs/NAME (rerunning resumes), guard, metrics.
     model, run = train_translation_run(config, os.path.join(ROOT, "runs", name), verbose=2,
                                        export=False, resume=resume)
-    roles = [role for role in model.networks() if role.startswith("generator")]
-    weights = {}
-    for role in roles:
+    files = {}
+    for role, net in model.networks().items():
+        if not role.startswith("generator"):  # the discriminators are not shipped
+            continue
         path = os.path.join(entry.path, f"{role}.weights.h5")
         with atomic_path(path) as tmp:
-            getattr(model, role).save_weights(tmp)
-        weights[role] = {"file": os.path.basename(path), "sha256": sha256_of(path)}
+            net.save_weights(tmp)
+        files[role] = {"file": os.path.basename(path), "sha256": sha256_of(path),
+                       "bytes": os.path.getsize(path)}
     save_png(translation_picture(model, config["dataset"]), os.path.join(entry.path, "samples.png"))
     results = {
         **run["metrics"],
         "train_wall_time_s": run["train_wall_time_s"], "train_steps": run["train_steps"],
-        "history": run["history"], "weights": weights, "env": run["environment"],
+        "history": run["history"], "weights": {"files": files}, "env": run["environment"],
         "command": f"python tools/train_translation.py {name}",
         "trained_on": datetime.date.today().isoformat(),
     }
@@ -104,7 +107,7 @@ def train(name, resume=True):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=sorted(zoo.translation_entries()))
+    parser.add_argument("name", choices=zoo.list_models(kind="translation"))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--card-only", action="store_true", help="re-render the card only")
     parser.add_argument("--noresume", action="store_true",

@@ -5,7 +5,8 @@
 For each entry it runs `kerasgan.training.train_run` with the entry's config
 (`zoo/NAME/config.json`) into a scratch run directory, then copies into
 `zoo/NAME/`: the weights, `results.json` (metrics, wall time, hardware,
-software, command, weights sha256), `samples.png` and the model card
+software, command, and the weights as `{"files": {"model": {"file", "sha256",
+"bytes"}}}`, the zoo's one schema), `samples.png` and the model card
 `README.md`. The zoo table in the repository's README is re-rendered from the
 cards (tools/render_readme.py). Tests only load these weights; they never
 retrain them.
@@ -23,16 +24,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+from kerasgan import data as data_lib  # noqa: E402
 from kerasgan import zoo  # noqa: E402
+from kerasgan.core.entries import MODEL_ROLE  # noqa: E402
 from kerasgan.core.io import atomic_path, sha256_of, write_json, write_text  # noqa: E402
-from kerasgan.training import train_run  # noqa: E402
+from kerasgan.training import evaluate_gan, train_run  # noqa: E402
 from render_readme import render_card, update_readme  # noqa: E402
 
 ZOO_DIR = os.path.join(ROOT, "zoo")
 
 
+def weights_record(path):
+    """The `results.json` record of a single-file entry's weights (the zoo's one schema)."""
+    return {"files": {MODEL_ROLE: {"file": os.path.basename(path), "sha256": sha256_of(path),
+                                   "bytes": os.path.getsize(path)}}}
+
+
 def train_entry(name, scratch, data=None):
-    entry = zoo.get_entry(name)
+    entry = zoo.get_entry(name, kind="gan")
     run_dir = os.path.join(scratch, name)
     _, results = train_run(entry.config, run_dir, verbose=2, export=False, dataset=data,
                            download=False)
@@ -42,8 +51,7 @@ def train_entry(name, scratch, data=None):
         shutil.copyfile(os.path.join(run_dir, "model.weights.h5"), tmp)
     with atomic_path(os.path.join(target, "samples.png")) as tmp:
         shutil.copyfile(os.path.join(run_dir, "samples.png"), tmp)
-    results["weights"] = {"file": "model.weights.h5", "sha256": sha256_of(weights),
-                          "bytes": os.path.getsize(weights)}
+    results["weights"] = weights_record(weights)
     results["command"] = f"python tools/train_zoo.py {name}" + (
         " --data ../shared/data/mnist" if data else "")
     if data:
@@ -66,13 +74,11 @@ def train_entry(name, scratch, data=None):
 
 def reevaluate_entry(name, data=None):
     """Recompute the card's metrics from the shipped weights (no training)."""
-    from kerasgan.training import evaluate_gan
-
-    entry = zoo.get_entry(name)
+    entry = zoo.get_entry(name, kind="gan")
     config = entry.config
     evaluation = {k: v for k, v in config.get("evaluation", {}).items() if k != "monitor"}
     dataset = data or config["dataset"]
-    if not dataset.startswith("gaussian_mixture"):
+    if data_lib.dataset_info(dataset).kind == "images":
         training = config.get("training", {})
         evaluation["preprocessing"] = {k: training[k] for k in ("image_size", "center_crop")
                                        if k in training}
@@ -109,7 +115,7 @@ def main():
 
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    available = zoo.list_models()
+    available = zoo.list_models(kind="gan")
     if args.all:
         names = available
     else:
@@ -117,7 +123,7 @@ def main():
         for pattern in args.names:
             matched = fnmatch.filter(available, pattern)
             if not matched:
-                zoo.get_entry(pattern)  # raises with the closest names
+                zoo.get_entry(pattern, kind="gan")  # raises with the closest names
             names += matched
     if not names:
         parser.error("name at least one entry, a pattern, or --all")

@@ -6,14 +6,16 @@ import warnings
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from kerasgan.core.validation import check_positive_int
-
+from kerasgan.data.mixtures import get_mixture
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,
     DEFAULT_THRESHOLD,
     mixture_metrics,
 )
+from kerasgan.plotting import scatter_image
 
 __all__ = ["MixtureMetricsCallback", "LOG_KEYS"]
 
@@ -118,8 +120,6 @@ class MixtureMetricsCallback(keras.callbacks.Callback):
         >>> MixtureMetricsCallback.for_mixture("gaussian_mixture/grid25").sigma
         0.05
         """
-        from kerasgan.data.mixtures import get_mixture
-
         spec = get_mixture(name)
         return cls(spec.centers, spec.sigma, **kwargs)
 
@@ -133,8 +133,6 @@ class MixtureMetricsCallback(keras.callbacks.Callback):
                 f"{type(self.model).__name__}."
             )
         if self.log_dir is not None and self._writer is None:
-            import tensorflow as tf
-
             self._writer = tf.summary.create_file_writer(
                 os.path.join(self.log_dir, "mixture")
             )
@@ -184,10 +182,6 @@ class MixtureMetricsCallback(keras.callbacks.Callback):
         )
 
     def _write_summaries(self, epoch, metrics, samples):
-        import tensorflow as tf
-
-        from kerasgan.plotting import scatter_image
-
         with self._writer.as_default():
             for key in LOG_KEYS:
                 tf.summary.scalar(key, float(metrics[key]), step=epoch)

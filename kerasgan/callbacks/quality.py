@@ -3,9 +3,12 @@
 import os
 
 import keras
+import tensorflow as tf
 
 from kerasgan.core.validation import check_positive_int
-from kerasgan.metrics.quality import generated_batches, sample_quality
+from kerasgan.metrics.features import get_extractor
+from kerasgan.metrics.quality import (default_protocol, generated_batches, reference_set,
+                                      sample_quality)
 
 __all__ = ["SampleQualityCallback"]
 
@@ -80,8 +83,6 @@ class SampleQualityCallback(keras.callbacks.Callback):
         >>> SampleQualityCallback.for_dataset("digits/28x28").reference.protocol["split"]
         'test'
         """
-        from kerasgan.metrics import default_protocol, get_extractor, reference_set
-
         defaults = default_protocol(dataset)
         extractor = extractor or get_extractor(defaults["extractor"])
         reference = reference_set(dataset, split or defaults["split"], extractor,
@@ -117,8 +118,6 @@ class SampleQualityCallback(keras.callbacks.Callback):
             for key, value in report["metrics"].items():
                 logs[self.log_key(key)] = value
         if self.log_dir is not None:
-            import tensorflow as tf
-
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "quality"))
             with self._writer.as_default():

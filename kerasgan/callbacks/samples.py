@@ -3,6 +3,7 @@
 import os
 
 import keras
+import tensorflow as tf
 
 from kerasgan.core.validation import check_positive_int
 from kerasgan.plotting import image_grid, save_png
@@ -62,8 +63,6 @@ class SampleGridCallback(keras.callbacks.Callback):
         if self.directory is not None:
             save_png(self.last_grid, os.path.join(self.directory, f"samples_epoch_{epoch + 1:04d}.png"))
         if self.log_dir is not None:
-            import tensorflow as tf
-
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
             with self._writer.as_default():

@@ -1,6 +1,6 @@
 """Benchmark the zoo's train steps against two baselines, plus sampling and input pipeline.
 
-For each zoo entry, in one process and on the same nets and batch (issue 6):
+For each zoo entry, in one process and on the same nets and batch:
 
 * **train-step images/s** (one step = the entry's `d_steps` discriminator
   updates + one generator update, random images of the net's shape held in
@@ -10,7 +10,7 @@ For each zoo entry, in one process and on the same nets and batch (issue 6):
     - `PlainKerasGAN`, the keras-io DCGAN tutorial's `train_step` on two fresh
       copies of the entry's nets, `fit` with `jit_compile=True` and `False`,
     - the same nets and step in eager PyTorch on CPU
-      (`kerasgan.benchmark_torch`, optional);
+      (`benchmark_torch`, optional);
   settings alternate and each reports the best of `repeats`;
 * **peak memory** of each setting: the highest VmRSS (sampled by a thread
   every 5 ms during its `fit` calls) minus VmRSS just before its model was
@@ -24,8 +24,10 @@ For each zoo entry, in one process and on the same nets and batch (issue 6):
 * a **profile** (G forward, D forward, D update, G update, whole step) of the
   entries that miss a target.
 
-`tools/bench.py` and `kerasgan bench` (via `add_arguments` / `run_from_args`)
-print the result as markdown.
+`tools/bench.py` (via `add_arguments` / `run_from_args`) prints the result as
+markdown. This is a development tool of the repository (`tools/benchmarks/`), not
+part of the installed package; import it with `tools/` on `sys.path`
+(`from benchmarks import benchmark`).
 
 Example:
 >>> rows = run(["dcgan_digits"], batch_size=256)  # doctest: +SKIP
@@ -33,17 +35,25 @@ Example:
 """
 
 import argparse  # noqa: F401  (used by the examples)
+import json
 import math
 import os
 import tempfile
-import threading
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-#: The issue's targets: ratios to the baselines, fraction of the matmul peak,
+from benchmarks import benchmark_torch
+from benchmarks.common import (  # noqa: F401  (also this module's names)
+    PeakRSS, random_images, release_free_memory, rss_mib)
+from kerasgan import data as data_lib
+from kerasgan import zoo
+from kerasgan.models import GAN
+from kerasgan.training import build_gan, compile_gan
+
+#: The benchmark's targets: ratios to the baselines, fraction of the matmul peak,
 #: SavedModel sampling images/s (DCGAN-28) and input-pipeline waiting fraction.
 TARGETS = {
     "vs_plain_keras": 1.3,
@@ -107,76 +117,6 @@ class StepClock(keras.callbacks.Callback):
         return (self.end - self.start) / steps
 
 
-def rss_mib():
-    """The process's resident set size (VmRSS) in MiB; NaN where /proc is missing.
-
-    Example:
-    >>> rss_mib() > 0
-    True
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("nan")
-
-
-def release_free_memory():
-    """Collect garbage and hand the C heap's free pages back to the OS (glibc `malloc_trim`).
-
-    Called before each setting's "before" VmRSS, so that memory an earlier
-    setting freed is counted again when the next setting needs it. A no-op
-    where glibc is not available.
-
-    Example:
-    >>> release_free_memory()
-    """
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-class PeakRSS:
-    """A context manager sampling VmRSS in a background thread; `.peak` is the highest, MiB.
-
-    Example:
-    >>> with PeakRSS() as monitor:
-    ...     block = np.ones((64, 1024, 1024), np.uint8)  # 64 MiB
-    >>> monitor.peak >= rss_mib() - 1
-    True
-    """
-
-    def __init__(self, interval=0.005):
-        self.interval = float(interval)
-        self.peak = float("nan")
-        self._stop = threading.Event()
-        self._thread = None
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, rss_mib()) if not math.isnan(self.peak) else rss_mib()
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self.peak = rss_mib()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, rss_mib())
-        return False
 
 
 def train_step_images_per_second(model, dataset, batch_size, steps=20, warmup=5):
@@ -214,8 +154,6 @@ def build_kerasgan(config, jit_compile, seed=0):
     >>> gan.d_steps, gan.jit_compile
     (1, False)
     """
-    from kerasgan.training import build_gan, compile_gan
-
     keras.utils.set_random_seed(seed)
     return compile_gan(build_gan(config), config, jit_compile=jit_compile)
 
@@ -330,7 +268,7 @@ def baseline_skip_reason(config):
     >>> baseline_skip_reason(zoo.get_entry("wgan_gp_digits").config)
     '5 D steps + penalties per step (the baseline does 1 D step, no penalty)'
     """
-    gan = _probe_gan(config)
+    gan = build_gan(config)
     if gan.num_classes is not None:
         return "conditional (the tutorial's step is unconditional)"
     extra = []
@@ -341,12 +279,6 @@ def baseline_skip_reason(config):
     if extra:
         return " + ".join(extra) + " per step (the baseline does 1 D step, no penalty)"
     return None
-
-
-def _probe_gan(config):
-    from kerasgan.training import build_gan
-
-    return build_gan(config)
 
 
 def build_plain_keras(config, jit_compile, seed=0):
@@ -361,8 +293,6 @@ def build_plain_keras(config, jit_compile, seed=0):
     >>> gan.latent_dim, gan.jit_compile
     (64, True)
     """
-    from kerasgan.training import build_gan
-
     keras.utils.set_random_seed(seed)
     nets = build_gan(config)
     gan = PlainKerasGAN(nets.discriminator, nets.generator, nets.latent_dim)
@@ -373,19 +303,6 @@ def build_plain_keras(config, jit_compile, seed=0):
         jit_compile=jit_compile,
     )
     return gan
-
-
-def random_images(config, batch_size, num_batches=8, seed=0):
-    """`num_batches * batch_size` random samples of the entry's shape in [-1, 1] (float32).
-
-    Example:
-    >>> from kerasgan import zoo
-    >>> random_images(zoo.get_entry("dcgan_digits").config, 4).shape
-    (32, 28, 28, 1)
-    """
-    shape = tuple(_probe_gan(config).data_shape)
-    rng = np.random.default_rng(seed)
-    return rng.uniform(-1, 1, (num_batches * batch_size, *shape)).astype(np.float32)
 
 
 def random_image_dataset(config, batch_size, num_batches=8, seed=0):
@@ -404,7 +321,7 @@ def random_image_dataset(config, batch_size, num_batches=8, seed=0):
     images = random_images(config, batch_size, num_batches, seed)
     rng = np.random.default_rng(seed + 1)
     element = {"images": images}
-    num_classes = config.get("variant_args", {}).get("num_classes")
+    num_classes = config.get("model_args", {}).get("num_classes")
     if num_classes:
         element["labels"] = rng.integers(0, num_classes, len(images)).astype(np.int32)
 
@@ -488,8 +405,6 @@ def train_step_flops(gan, batch_size=1):
     >>> train_step_flops(gan, 256) == 256 * ((f_g + 6 * f_d) + 2 * f_g + 2 * f_d)
     True
     """
-    from kerasgan.models import GAN
-
     f_g, f_d = forward_flops(gan.generator), forward_flops(gan.discriminator)
     d_steps = int(getattr(gan, "d_steps", 1))
     g_forwards_in_g_update = 2 if isinstance(gan, GAN) else 3  # G fwd reused by kerasgan
@@ -578,8 +493,6 @@ def input_wait_fraction(config, batch_size=None, steps=20, warmup=5, repeats=2, 
     >>> 0 <= wait["fraction"] < 1                                         # doctest: +SKIP
     True
     """
-    from kerasgan import data as data_lib
-
     training = config.get("training", {})
     batch = _config_with_batch(config, batch_size)
     dataset = data_path or config["dataset"]
@@ -736,11 +649,9 @@ def benchmark_entry(name, *, batch_size=None, steps=20, warmup=5, repeats=2, tor
     >>> row["ratios"]["vs_plain_keras"] > 1                                       # doctest: +SKIP
     True
     """
-    from kerasgan import zoo
-
     config = zoo.get_entry(name).config
     batch = _config_with_batch(config, batch_size)
-    probe = _probe_gan(config)
+    probe = build_gan(config)
     kind = "mixture" if len(probe.data_shape) == 1 else "image"
     ds, plain_ds, images = random_image_dataset(config, batch)
     skip = baseline_skip_reason(config)
@@ -768,8 +679,6 @@ def benchmark_entry(name, *, batch_size=None, steps=20, warmup=5, repeats=2, tor
     if not torch:
         notes.append("no PyTorch figure: not run (--no-torch)")
     elif skip is None:
-        from kerasgan import benchmark_torch
-
         if not benchmark_torch.torch_available():
             notes.append("no PyTorch figure: torch is not installed (pip install kerasgan[bench])")
         else:
@@ -884,10 +793,9 @@ def prime_process():
     Example:
     >>> prime_process()  # doctest: +SKIP
     """
-    config = {"variant": "nsgan", "variant_args": {},
-              "generator": {"builder": "dcgan_generator",
-                            "args": {"latent_dim": 8, "base_filters": 4}},
-              "discriminator": {"builder": "dcgan_discriminator", "args": {"base_filters": 4}}}
+    config = {"model": "nsgan", "model_args": {}, "nets": {
+        "generator": {"builder": "dcgan_generator", "args": {"latent_dim": 8, "base_filters": 4}},
+        "discriminator": {"builder": "dcgan_discriminator", "args": {"base_filters": 4}}}}
     ds, plain_ds, _ = random_image_dataset(config, 8, num_batches=1)
     for jit in (True, False):
         train_step_images_per_second(build_kerasgan(config, jit), ds, 8, steps=1, warmup=1)
@@ -933,8 +841,6 @@ def run(names, *, batch_size=None, steps=20, warmup=5, repeats=2, torch=True, da
 
 def _profile_rows(row, peak):
     """The profile of a row's entry with XLA and without: one dict per phase."""
-    from kerasgan import zoo
-
     config = zoo.get_entry(row["name"]).config
     merged = []
     for jit, key in ((True, "kerasgan_xla"), (False, "kerasgan_no_xla")):
@@ -1091,7 +997,7 @@ def format_text(row):
 
 # --------------------------------------------------------------------- CLI
 def add_arguments(parser, exclude=()):
-    """Add the benchmark's options to an argparse parser (for `kerasgan bench` and tools/bench.py).
+    """Add the benchmark's options to an argparse parser (for tools/bench.py).
 
     `exclude` names options the caller defines itself (by dest, e.g. `"steps"`).
 
@@ -1135,13 +1041,11 @@ def names_for_patterns(patterns):
     >>> names_for_patterns(["dcgan_digits", "dcgan_*"])[:2]
     ['dcgan_digits', 'dcgan_celeba64']
     """
-    from kerasgan import zoo
-
     names = []
     for pattern in patterns:
-        matched = zoo.list_models(filter=pattern)
+        matched = zoo.list_models(filter=pattern, kind="gan")
         if not matched:
-            zoo.get_entry(pattern)  # an unknown plain name: the error lists the valid ones
+            zoo.get_entry(pattern, kind="gan")  # an unknown name: the error lists the valid ones
         names += [n for n in matched if n not in names]
     return names
 
@@ -1160,8 +1064,6 @@ def run_from_args(args, log=print):
     for row in rows:
         log(format_text(row))
     if getattr(args, "json", None):
-        import json
-
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1, default=float)
     if args.markdown:

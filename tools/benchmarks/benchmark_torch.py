@@ -1,4 +1,4 @@
-"""The PyTorch baseline of `kerasgan.benchmark`: the same nets and the same step, eager, on CPU.
+"""The PyTorch baseline of the benchmark (`benchmark`): the same nets and the same step, eager, on CPU.
 
 `convert_keras_model` turns a built Keras chain of Dense, Reshape, Conv2D,
 Conv2DTranspose, BatchNormalization, ReLU / LeakyReLU / Activation and Flatten
@@ -20,7 +20,7 @@ Adam(2e-4, beta_1=0.5, epsilon=1e-7 as Keras), one discriminator update on a
 real and a fake batch, then one generator update on fresh latents with the
 discriminator's parameters frozen) -- the objective of the zoo's `nsgan`
 entries and of the plain Keras baseline. PyTorch is an optional dependency
-(`pip install kerasgan[bench]`); every function here raises an ImportError
+(`pip install -e ".[bench]"` in a checkout, or `pip install torch`); every function here raises an ImportError
 that says so when it is missing.
 
 The benchmark runs the PyTorch step in a worker process (`TorchWorker`):
@@ -39,6 +39,7 @@ Example:
 torch.Size([2, 1, 28, 28])
 """
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -49,10 +50,13 @@ import time
 import keras
 import numpy as np
 
+from benchmarks.common import PeakRSS, random_images, release_free_memory, rss_mib
+from kerasgan.training import build_gan
+
 __all__ = ["require_torch", "convert_keras_model", "TorchGANStep", "TorchWorker", "nhwc_to_nchw"]
 
 _MISSING = ("PyTorch is needed for the PyTorch baseline of the benchmark; install it with "
-            "`pip install kerasgan[bench]` (or `pip install torch`), or run the benchmark "
+            "`pip install -e \".[bench]\"` (or `pip install torch`), or run the benchmark "
             "with --no-torch.")
 
 
@@ -423,8 +427,6 @@ def torch_available():
     >>> isinstance(torch_available(), bool)
     True
     """
-    import importlib.util
-
     return importlib.util.find_spec("torch") is not None
 
 
@@ -436,7 +438,7 @@ class TorchWorker:
     converts them with their weights, and on each `run` times `steps` train
     steps after `warmup` ones on random images of the net's shape in memory
     (8 batches, cycled). Its peak memory is measured inside it the way
-    `kerasgan.benchmark` measures the other settings (VmRSS sampled during
+    `benchmark` measures the other settings (VmRSS sampled during
     the runs minus VmRSS just before the nets were built).
 
     Example:
@@ -448,15 +450,16 @@ class TorchWorker:
     """
 
     _BOOT = ("import torch, torch._dynamo, torch.optim; "
-             "from kerasgan.benchmark_torch import _worker_main; _worker_main()")
+             "from benchmarks.benchmark_torch import _worker_main; _worker_main()")
 
     def __init__(self):
         if not torch_available():
             raise ImportError(_MISSING)
-        package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        tools = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # holds benchmarks/
+        root = os.path.dirname(tools)  # the repository: kerasgan, when it is not installed
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
-            [package_parent] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+            [tools, root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
@@ -535,9 +538,6 @@ def _worker_main():
     os.dup2(2, 1)  # anything else printed goes to stderr, not into the replies
     sys.stdout = sys.stderr
     require_torch()
-    from kerasgan.benchmark import PeakRSS, random_images, release_free_memory, rss_mib
-    from kerasgan.training import build_gan
-
     state = {}
     for line in sys.stdin:
         message = json.loads(line)
