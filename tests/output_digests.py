@@ -68,7 +68,7 @@ def pretrained_entries():
     from kerasgan import zoo
 
     return {
-        "gan": zoo.list_models(pretrained=True),
+        "gan": zoo.list_models(pretrained=True, kind="gan"),
         "translation": sorted(n for n, e in zoo.translation_entries().items() if e.results),
         "feature_net": sorted(zoo.feature_net_entries()),
     }

@@ -273,7 +273,12 @@ def entries(kind=None, pretrained=None, root=None):
     Args:
         kind: one of `KINDS`, a sequence of them, or None for all.
         pretrained: True / False keeps the entries with / without weights.
-        root: the zoo folder (default `zoo_root()`).
+        root: the zoo folder (default `zoo_root()`); given explicitly, only
+            that folder is read.
+
+    With `$KERASGAN_ZOO` set, the GAN and translation entries are those of
+    that folder; the feature nets are its own and, under any other name, the
+    package's (they judge the samples of every zoo).
 
     Example:
     >>> sorted(entries(kind="translation", pretrained=True))
@@ -283,12 +288,15 @@ def entries(kind=None, pretrained=None, root=None):
     for k in kinds:
         if k not in KINDS:
             raise unknown_name_error("zoo entry kind", k, KINDS)
-    root = root or zoo_root()
+    roots = [root or zoo_root()]
     found = {}
     for k in kinds:
-        for name, entry in _scan(root, k).items():
-            if pretrained is None or entry.pretrained == bool(pretrained):
-                found.setdefault(name, entry)
+        # The shipped feature nets judge every zoo: a user's folder (`$KERASGAN_ZOO`)
+        # need not copy them, and its own nets of the same name take precedence.
+        for folder in roots + ([package_zoo_root()] if k == "feature_net" and root is None else []):
+            for name, entry in _scan(folder, k).items():
+                if pretrained is None or entry.pretrained == bool(pretrained):
+                    found.setdefault(name, entry)
     return dict(sorted(found.items()))
 
 

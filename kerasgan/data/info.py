@@ -153,9 +153,7 @@ def feature_net_cards():
     >>> sorted(feature_net_cards())
     ['digits-net', 'mnist-net']
     """
-    cards = dict(zoo_entries.entries(kind="feature_net", root=zoo_entries.package_zoo_root()))
-    cards.update(zoo_entries.entries(kind="feature_net"))
-    return cards
+    return zoo_entries.entries(kind="feature_net")
 
 
 def _with_card_floor(protocol, canonical):
