@@ -457,13 +457,22 @@ class PathLength(GeneratorRegularizer):
         with tf.GradientTape() as tape:
             tape.watch(latents)
             samples = tf.cast(generate(latents, labels), tf.float32)
-            pixels = 1
-            if samples.shape.rank == 4:
-                pixels = int(samples.shape[1]) * int(samples.shape[2])
-            noise = tf.random.stateless_normal(tf.shape(samples), seed=seed, alg="philox")
-            output = tf.reduce_sum(samples * noise) / (pixels ** 0.5)
+            output = tf.reduce_sum(samples * self.noise(samples, seed))
         grads = tf.cast(tape.gradient(output, latents), tf.float32)
         return tf.sqrt(tf.reduce_sum(tf.square(grads), axis=-1) + 1e-12)
+
+    def noise(self, samples, seed):
+        """y ~ N(0, I) of the samples' shape, divided by sqrt(pixels) for images.
+
+        Example:
+        >>> tuple(PathLength().noise(tf.zeros((2, 4, 4, 3)), [0, 1]).shape)
+        (2, 4, 4, 3)
+        """
+        pixels = 1
+        if samples.shape.rank == 4:
+            pixels = int(samples.shape[1]) * int(samples.shape[2])
+        noise = tf.random.stateless_normal(tf.shape(samples), seed=seed, alg="philox")
+        return noise / (pixels ** 0.5)
 
     def compute(self, generate, latents, labels, seed):
         """`(E[(length - a)^2], {"length": mean length on this replica})`.

@@ -23,8 +23,9 @@ checks and converts its data (`_prepare_fit_data`). The base provides:
   losses divided by the replica count (Keras sums replica gradients) and
   loss-scaled, then applied.
 - loss trackers (`_init_trackers`, `_track`, `_logs`, `metrics`), and the
-  grouped, checked weights file (`kerasgan.models.state_file`) -- extended to
-  `model.save` for state Keras does not track (image pools, regularizer state).
+  grouped, checked weights file (`kerasgan.models.state_file`) -- whose `state`
+  group `model.save` stores too (Keras' own saving misses seed states, image
+  pools and regularizer state).
 
 Example (a minimal adversarial model: a 1-D generator against a linear critic):
 >>> import numpy as np
@@ -287,14 +288,11 @@ class AdversarialModel(StateFileMixin, keras.Model):
         optimizer.apply_gradients(zip(grads, variables))
 
     # ------------------------------------------------------ model.save state
-    def _untracked_state(self):
-        """The `_extra_state()` variables Keras' own saving does not reach."""
-        tracked = {id(v) for v in self.variables}
-        return [v for v in self._extra_state() if id(v) not in tracked]
-
     def save_own_variables(self, store):
-        """Keras' saving of the model's own variables, plus the state Keras does not
-        track (`_untracked_state`), so `model.save("m.keras")` keeps it.
+        """Keras' saving of the model's own variables, plus the weights file's `state`
+        group (`kerasgan.models.state_file`: dropout seed states, image pools,
+        augmentation and regularizer state), which Keras' own saving misses in
+        part, so `model.save("m.keras")` keeps all of it.
 
         Example:
         >>> import os, tempfile
@@ -313,12 +311,12 @@ class AdversarialModel(StateFileMixin, keras.Model):
         (0.5, 0.002)
         """
         super().save_own_variables(store)
-        for i, variable in enumerate(self._untracked_state()):
+        for i, variable in enumerate(self._state_variables()):
             store[f"state_{i}"] = variable
 
     def load_own_variables(self, store):
         """Load what `save_own_variables` wrote (`keras.saving.load_model` calls it);
-        files without the untracked state leave it as it is.
+        state a file lacks keeps its value.
 
         Example:
         >>> loaded = keras.saving.load_model("gan.keras")  # doctest: +SKIP
@@ -326,6 +324,6 @@ class AdversarialModel(StateFileMixin, keras.Model):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
             variable.assign(store[f"{i}"])
-        for i, variable in enumerate(self._untracked_state()):
+        for i, variable in enumerate(self._state_variables()):
             if f"state_{i}" in store:
                 variable.assign(store[f"state_{i}"])

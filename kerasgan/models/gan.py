@@ -27,6 +27,7 @@ Distribution (`tf.distribute`) is handled inside `train_step`:
   counters is all that is needed to resume the random stream.
 """
 
+import copy
 import numbers
 
 import keras
@@ -672,7 +673,7 @@ class GAN(AdversarialModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # Keras' deserialization consumes nested configs
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -142,6 +142,10 @@ class StateFileMixin:
     def _optional_state_count(self):
         return 0
 
+    def _state_variables(self):
+        """The `state` group: the nets' non-weight state (seeds), then `_extra_state()`."""
+        return non_weight_state(self.networks().values()) + list(self._extra_state())
+
     def _weight_groups(self):
         """`{group: variables}`: networks, built optimizers, then the `state` group."""
         networks = self.networks()
@@ -150,7 +154,7 @@ class StateFileMixin:
             optimizer = getattr(self, role, None)
             if optimizer is not None and optimizer.built:
                 groups[role] = list(optimizer.variables)
-        state = non_weight_state(networks.values()) + list(self._extra_state())
+        state = self._state_variables()
         if state:
             groups["state"] = state
         return groups

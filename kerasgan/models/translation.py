@@ -24,6 +24,7 @@ Example:
 (2, 32, 32, 3)
 """
 
+import copy
 import numbers
 
 import keras
@@ -253,7 +254,7 @@ class _TranslationModel(AdversarialModel):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # Keras' deserialization consumes nested configs
         for key, value in config.items():
             if key.startswith(("generator", "discriminator")):
                 config[key] = keras.saving.deserialize_keras_object(value)
