@@ -37,7 +37,8 @@ class FeedbackNoise(augment.Augmentation):
         self.updates = self.add_state("updates")
 
     def call(self, images, seed):
-        noise = tf.random.stateless_normal(tf.shape(images), seed, dtype=images.dtype)
+        noise = tf.random.stateless_normal(tf.shape(images), seed, dtype=images.dtype,
+                                           alg="philox")   # the same draw under XLA
         return images + tf.cast(self.p, images.dtype) * noise
 
     def update(self, statistics):
@@ -241,12 +242,13 @@ class FixedNoisePathLength(PathLength):
         return tf.ones_like(samples)
 
 
-def test_path_length_on_two_replicas_equals_one_device(two_cpu_strategy, rng):
-    values = data(rng, 16)
-    single = sgd(make_gan(regularizers=[FixedNoisePathLength(interval=1, decay=0.5)]))
+@pytest.mark.parametrize("interval", [1, 2])
+def test_path_length_on_two_replicas_equals_one_device(interval, two_cpu_strategy, rng):
+    values = data(rng, 24)
+    single = sgd(make_gan(regularizers=[FixedNoisePathLength(interval=interval, decay=0.5)]))
     single_logs = single.fit(batches(values), epochs=1, verbose=0).history
     with two_cpu_strategy.scope():
-        mirrored = sgd(make_gan(regularizers=[FixedNoisePathLength(interval=1, decay=0.5)]))
+        mirrored = sgd(make_gan(regularizers=[FixedNoisePathLength(interval=interval, decay=0.5)]))
     mirrored_logs = mirrored.fit(batches(values), epochs=1, verbose=0).history
     for a, b in zip(single.get_weights(), mirrored.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
@@ -324,3 +326,27 @@ def test_registries():
     gan = create_variant("gan", mlp_generator(LATENT, (2,), (8,)), mlp_discriminator((2,), (8,)))
     assert gan.gan_loss.name == "minimax"
     assert Pix2Pix in [e.obj for e in MODELS.entries(kind="translation")]
+
+
+class FeedbackShift(FeedbackNoise):
+    """FeedbackNoise with a constant shift instead of noise: random draws differ
+    between XLA and TensorFlow kernels (even Philox), this does not."""
+
+    def call(self, images, seed):
+        return images + tf.cast(self.p, images.dtype)
+
+
+def test_hooks_under_xla_match_the_plain_step(rng):
+    values = data(rng, 24)
+    runs = []
+    for jit in (False, True):
+        model = make_gan(FeedbackShift(target=-2.0),
+                         regularizers=[FixedNoisePathLength(interval=2)])
+        model.compile(keras.optimizers.SGD(0.05), keras.optimizers.SGD(0.05), jit_compile=jit)
+        model.fit(batches(values), epochs=1, verbose=0)
+        runs.append(model)
+    for a, b in zip(runs[0].get_weights(), runs[1].get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    for a, b in zip(runs[0]._extra_state(), runs[1]._extra_state()):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
+    assert float(runs[1].augment.p.numpy()) == pytest.approx(0.15)
