@@ -28,21 +28,24 @@ __all__ = ["VARIANTS", "create_variant", "register_variant", "MinimaxGAN", "NSGA
 VARIANTS = Registry("GAN variant")
 
 
-def register_variant(name, **metadata):
-    """Decorator: register a variant factory under `name` in `VARIANTS`.
+def register_variant(name, label=None, **metadata):
+    """Decorator: register a variant factory under `name` in `VARIANTS`, with its
+    readable `label` (default: the name) and other metadata.
 
     Example:
     >>> @register_variant("hinge_r1")
     ... def HingeR1GAN(generator, discriminator, **kwargs):
     ...     return GAN(generator, discriminator, loss="hinge", regularizers=[R1(1.0)], **kwargs)
-    >>> "hinge_r1" in VARIANTS
-    True
+    >>> "hinge_r1" in VARIANTS, VARIANTS.metadata("hinge_r1")["label"]
+    (True, 'hinge_r1')
+    >>> VARIANTS.metadata("wgan_gp")["label"]
+    'WGAN-GP'
     >>> VARIANTS.remove("hinge_r1")
     """
-    return VARIANTS.register(name, **metadata)
+    return VARIANTS.register(name, label=label or name, **metadata)
 
 
-@register_variant("gan")
+@register_variant("gan", label="GAN (minimax)")
 def MinimaxGAN(generator, discriminator, **kwargs):
     """The original GAN game, min_G max_D V(D, G), with the saturating generator loss.
 
@@ -54,7 +57,7 @@ def MinimaxGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="minimax", **kwargs)
 
 
-@register_variant("nsgan")
+@register_variant("nsgan", label="NS-GAN")
 def NSGAN(generator, discriminator, **kwargs):
     """GAN with the non-saturating generator loss -log D(G(z)) (the lecture's "in practice").
 
@@ -66,7 +69,7 @@ def NSGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="non_saturating", **kwargs)
 
 
-@register_variant("lsgan")
+@register_variant("lsgan", label="LSGAN")
 def LSGAN(generator, discriminator, **kwargs):
     """Least-squares GAN (Mao et al. 2017): a real-valued discriminator with (a, b, c) = (0, 1, 1).
 
@@ -78,7 +81,7 @@ def LSGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="least_squares", **kwargs)
 
 
-@register_variant("wgan")
+@register_variant("wgan", label="WGAN (clip)")
 def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     """Wasserstein GAN (Arjovsky et al. 2017): critic weights clipped to [-c, c].
 
@@ -98,7 +101,7 @@ def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     )
 
 
-@register_variant("wgan_gp")
+@register_variant("wgan_gp", label="WGAN-GP")
 def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5,
            gp_target=1.0, **kwargs):
     """WGAN with gradient penalty (Gulrajani et al. 2017): lambda = 10, alpha ~ U[0, 1].
@@ -119,7 +122,7 @@ def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5,
     )
 
 
-@register_variant("r1gan")
+@register_variant("r1gan", label="R1-GAN")
 def R1GAN(generator, discriminator, gamma=10.0, r1_interval=1, **kwargs):
     """Non-saturating GAN with the R1 penalty (Mescheder et al. 2018).
 
@@ -134,7 +137,7 @@ def R1GAN(generator, discriminator, gamma=10.0, r1_interval=1, **kwargs):
     )
 
 
-@register_variant("sngan")
+@register_variant("sngan", label="SNGAN (hinge + SN)")
 def SNGAN(generator, discriminator, **kwargs):
     """Spectrally normalized GAN (Miyato et al. 2018): hinge loss, SN in every D layer.
 
