@@ -42,12 +42,13 @@ from typing import Callable
 
 import tensorflow as tf
 
-from kerasgan.core.naming import unknown_name_error
+from kerasgan.core.registry import Registry
 
 __all__ = [
     "GANLoss",
     "LOSSES",
     "get",
+    "register_loss",
     "minimax_discriminator_loss",
     "minimax_generator_loss",
     "non_saturating_discriminator_loss",
@@ -354,7 +355,7 @@ class GANLoss:
             loops can skip that forward pass otherwise.
 
     Example:
-    >>> loss = LOSSES["relativistic_average"]
+    >>> loss = LOSSES.get("relativistic_average")
     >>> loss.generator_needs_real_logits
     True
     >>> round(float(loss.generator_loss([0.0], real_logits=[0.0])), 4)
@@ -367,35 +368,48 @@ class GANLoss:
     generator_needs_real_logits: bool = False
 
 
-LOSSES = {
-    loss.name: loss
-    for loss in [
-        GANLoss("minimax", minimax_generator_loss, minimax_discriminator_loss),
-        GANLoss(
-            "non_saturating",
-            non_saturating_generator_loss,
-            non_saturating_discriminator_loss,
-        ),
-        GANLoss(
-            "least_squares", least_squares_generator_loss, least_squares_discriminator_loss
-        ),
-        GANLoss("wasserstein", wasserstein_generator_loss, wasserstein_discriminator_loss),
-        GANLoss("hinge", hinge_generator_loss, hinge_discriminator_loss),
-        GANLoss(
-            "relativistic_average",
-            relativistic_average_generator_loss,
-            relativistic_average_discriminator_loss,
-            generator_needs_real_logits=True,
-        ),
-    ]
-}
+#: Every loss by name (a `kerasgan.core.registry.Registry` of `GANLoss`); `get` reads it.
+LOSSES = Registry("loss")
+
+
+def register_loss(name, generator_loss, discriminator_loss, generator_needs_real_logits=False):
+    """Register a pair of pure loss functions under `name`; returns its `GANLoss`.
+
+    The functions follow this module's signatures: `generator_loss(fake_logits,
+    real_logits=None)` and `discriminator_loss(real_logits, fake_logits)`. A
+    registered loss is then usable by name: `GAN(..., loss=name)`.
+
+    Example:
+    >>> def tanh_generator_loss(fake_logits, real_logits=None):
+    ...     return -tf.reduce_mean(tf.tanh(_prepare(fake_logits=fake_logits)))
+    >>> def tanh_discriminator_loss(real_logits, fake_logits):
+    ...     r, f = _prepare(real_logits=real_logits, fake_logits=fake_logits)
+    ...     return tf.reduce_mean(tf.tanh(f)) - tf.reduce_mean(tf.tanh(r))
+    >>> register_loss("tanh", tanh_generator_loss, tanh_discriminator_loss).name
+    'tanh'
+    >>> float(get("tanh").generator_loss([0.0]))
+    -0.0
+    >>> LOSSES.remove("tanh")
+    """
+    loss = GANLoss(name, generator_loss, discriminator_loss, bool(generator_needs_real_logits))
+    return LOSSES.add(name, loss, generator_needs_real_logits=loss.generator_needs_real_logits)
+
+
+register_loss("minimax", minimax_generator_loss, minimax_discriminator_loss)
+register_loss("non_saturating", non_saturating_generator_loss, non_saturating_discriminator_loss)
+register_loss("least_squares", least_squares_generator_loss, least_squares_discriminator_loss)
+register_loss("wasserstein", wasserstein_generator_loss, wasserstein_discriminator_loss)
+register_loss("hinge", hinge_generator_loss, hinge_discriminator_loss)
+register_loss("relativistic_average", relativistic_average_generator_loss,
+              relativistic_average_discriminator_loss, generator_needs_real_logits=True)
 
 
 def get(identifier):
     """Return the `GANLoss` named `identifier`, or `identifier` if it is one.
 
-    Valid names are the keys of `LOSSES`: "minimax", "non_saturating",
-    "least_squares", "wasserstein", "hinge", "relativistic_average".
+    Valid names are those of `LOSSES`: "minimax", "non_saturating",
+    "least_squares", "wasserstein", "hinge", "relativistic_average", and any
+    added with `register_loss`.
 
     Raises:
         ValueError: for an unknown name (the message lists the valid names,
@@ -405,17 +419,15 @@ def get(identifier):
     Example:
     >>> get("wasserstein").name
     'wasserstein'
-    >>> get(LOSSES["hinge"]) is LOSSES["hinge"]
+    >>> get(LOSSES.get("hinge")) is LOSSES.get("hinge")
     True
     """
     if isinstance(identifier, GANLoss):
         return identifier
     if isinstance(identifier, str):
-        if identifier not in LOSSES:
-            raise unknown_name_error("loss", identifier, LOSSES)
-        return LOSSES[identifier]
+        return LOSSES.get(identifier)
     raise TypeError(
         "Expected a loss name (str, one of "
-        f"{', '.join(repr(n) for n in LOSSES)}) or a kerasgan.losses.GANLoss; "
+        f"{', '.join(repr(n) for n in LOSSES.names())}) or a kerasgan.losses.GANLoss; "
         f"got {identifier!r} of type {type(identifier).__name__}."
     )

@@ -1,5 +1,6 @@
 """DiffAugment: what each policy does, differentiability, and its use inside the GAN step."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -68,3 +69,18 @@ def test_the_gan_augments_discriminator_inputs_in_training_only():
                       verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
     assert GAN.from_config(gan.get_config()).augment.policy == ("translation", "cutout")
+
+
+def test_diffaugment_is_a_keras_serializable_augmentation_with_the_same_outputs():
+    from kerasgan import augment
+
+    original = DiffAugment("color,cutout", cutout=0.25)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(original))
+    assert isinstance(clone, augment.Augmentation) and not clone.stateful
+    assert (clone.policy, clone.cutout) == (("color", "cutout"), 0.25)
+    x = tf.constant(np.random.default_rng(2).uniform(-1, 1, (3, 8, 8, 3)), tf.float32)
+    np.testing.assert_array_equal(clone(x, SEED).numpy(), original(x, SEED).numpy())
+    assert augment.get({"name": "diffaugment", "policy": "color"}).policy == ("color",)
+    assert augment.get({"policy": "cutout"}).policy == ("cutout",)   # the old config dicts
+    with pytest.raises(TypeError, match="`augment` must be None"):
+        augment.get(3)

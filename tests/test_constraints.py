@@ -41,3 +41,13 @@ def test_clip_value_must_be_positive_number(bad):
 
 def test_config_round_trip():
     assert ClipWeights.from_config(ClipWeights(0.2).get_config()).clip_value == 0.2
+
+
+def test_the_wrapper_and_clip_model_weights_share_one_constraint_class():
+    from kerasgan.layers import WeightClip
+
+    model = clip_model_weights(keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)]), 0.5)
+    wrapped = WeightClip(keras.layers.Dense(3), clip_value=0.5)
+    wrapped(np.ones((1, 2), "float32"))
+    for variable in (model.layers[0].kernel, wrapped.layer.kernel):
+        assert type(variable.constraint) is ClipWeights and variable.constraint.clip_value == 0.5

@@ -394,8 +394,9 @@ EXPECTED = {
 
 def test_registry_contents():
     assert set(losses.LOSSES) == set(EXPECTED)
-    for name, loss in losses.LOSSES.items():
-        assert loss.name == name
+    for entry in losses.LOSSES.entries():
+        assert entry.obj.name == entry.name
+        assert entry.metadata == {"generator_needs_real_logits": entry.obj.generator_needs_real_logits}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -414,13 +415,13 @@ def test_get_passes_gan_loss_through():
         "custom", losses.hinge_generator_loss, losses.least_squares_discriminator_loss
     )
     assert losses.get(custom) is custom
-    assert losses.get(losses.LOSSES["hinge"]) is losses.LOSSES["hinge"]
+    assert losses.get(losses.LOSSES.get("hinge")) is losses.LOSSES.get("hinge")
     assert custom.generator_needs_real_logits is False
 
 
 def test_gan_loss_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
-        losses.LOSSES["hinge"].name = "other"
+        losses.LOSSES.get("hinge").name = "other"
 
 
 def test_get_unknown_name_lists_valid_names_closest_first():
@@ -448,4 +449,4 @@ def test_ragan_generator_requires_real_logits():
     with pytest.raises(ValueError, match="real_logits"):
         losses.relativistic_average_generator_loss([0.0, 1.0])
     with pytest.raises(ValueError, match="real_logits"):
-        losses.LOSSES["relativistic_average"].generator_loss([0.0], real_logits=None)
+        losses.LOSSES.get("relativistic_average").generator_loss([0.0], real_logits=None)

@@ -129,3 +129,18 @@ def test_get_unknown_name_lists_closest_first():
 def test_bad_arguments_are_refused(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("penalty", [GradientPenalty(weight=3.0, target=2.0, one_sided=True),
+                                     R1(gamma=0.5, interval=4), R2(gamma=2.0),
+                                     DRAGAN(perturbation=0.25)], ids=lambda p: p.name)
+def test_penalties_are_registered_and_keras_serializable(penalty):
+    import keras
+
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(penalty))
+    assert type(clone) is type(penalty) and clone.get_config() == penalty.get_config()
+    assert regularizers.REGULARIZERS.get(penalty.name) is type(penalty)
+    assert regularizers.REGULARIZERS.metadata(penalty.name) == {"side": "discriminator"}
+    assert regularizers.PENALTIES.get(penalty.name) is type(penalty)
+    assert regularizers.get({"name": penalty.name, **penalty.get_config()}).get_config() == \
+        penalty.get_config()

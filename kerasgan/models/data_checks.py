@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from kerasgan.core.images import range_violation, uint8_to_model_range
+
 _DICT_KEYS = ("images", "labels", "latents")
 
 
@@ -160,13 +162,6 @@ def _check_part(what, value, sample_shape, floating):
         )
 
 
-_RANGE_TOLERANCE = 1e-3
-
-
-def _uint8_to_model_range(images):
-    return tf.cast(images, tf.float32) / 127.5 - 1.0
-
-
 def prepare_images(x, data_shape):
     """uint8 images converted to [-1, 1]; float images checked to lie in [-1, 1].
 
@@ -191,7 +186,7 @@ def prepare_images(x, data_shape):
         if not isinstance(images, tf.TensorSpec):
             return x
         if images.dtype == tf.uint8:
-            return x.map(_map_images(_uint8_to_model_range), num_parallel_calls=tf.data.AUTOTUNE)
+            return x.map(_map_images(uint8_to_model_range), num_parallel_calls=tf.data.AUTOTUNE)
         if images.dtype.is_floating:
             first = next(iter(x.take(1)), None)
             if first is not None:
@@ -205,7 +200,7 @@ def prepare_images(x, data_shape):
 def _prepared_array(images, what="images"):
     """A numpy array of images: uint8 converted to [-1, 1], floats range-checked."""
     if images.dtype == np.uint8:
-        return np.asarray(_uint8_to_model_range(images))
+        return np.asarray(uint8_to_model_range(images))
     if np.issubdtype(images.dtype, np.floating):
         _check_range(images, images.dtype.name, what)
     return images
@@ -235,7 +230,7 @@ def prepare_image_pairs(data):
                 f"(kerasgan.data.load_translation); got a dataset of {spec}.")
         uint8 = [k for k in ("x", "y") if spec[k].dtype == tf.uint8]
         if uint8:
-            data = data.map(lambda b: {**b, **{k: _uint8_to_model_range(b[k]) for k in uint8}},
+            data = data.map(lambda b: {**b, **{k: uint8_to_model_range(b[k]) for k in uint8}},
                             num_parallel_calls=tf.data.AUTOTUNE)
         first = next(iter(data.take(1)), None)
         if first is not None:
@@ -262,12 +257,12 @@ def _map_images(fn):
 
 
 def _check_range(values, dtype_name, what="images"):
-    if values.size == 0:
+    violation = range_violation(values)
+    if violation is None:
         return
-    low, high = float(np.nanmin(values)), float(np.nanmax(values))
-    if np.isnan(values).any() or low < -1 - _RANGE_TOLERANCE or high > 1 + _RANGE_TOLERANCE:
-        nan = " and NaN" if np.isnan(values).any() else ""
-        raise ValueError(
-            f"Training {what} must be float values in [-1, 1] (the generator's tanh range) or "
-            f"uint8 images (converted); got {dtype_name} values in [{low:g}, {high:g}]{nan}. "
-            "Scale them with x / 127.5 - 1.")
+    if np.isnan(values).all():
+        violation = "values in [nan, nan] and NaN"  # the wording of the other cases
+    raise ValueError(
+        f"Training {what} must be float values in [-1, 1] (the generator's tanh range) or "
+        f"uint8 images (converted); got {dtype_name} {violation}. "
+        "Scale them with x / 127.5 - 1.")

@@ -1,8 +1,17 @@
 """`GAN`: the one adversarial training loop that every kerasgan variant reuses.
 
 A variant (NS-GAN, LSGAN, WGAN, WGAN-GP, R1-GAN, SNGAN ...) is a choice of loss,
-discriminator penalties and network options passed to this class; see
-`kerasgan.models.variants`.
+regularizers and network options passed to this class; see
+`kerasgan.models.variants`. A new technique plugs in without editing this
+file, through the hooks of the step:
+
+- objectives: a loss registered in `kerasgan.losses` (`register_loss`), or a
+  subclass overriding `discriminator_objective` / `generator_objective`;
+- regularizers of both players (`kerasgan.regularizers`): discriminator
+  penalties and generator regularizers, each with its weight and interval;
+- an augmentation of everything the discriminator sees
+  (`kerasgan.augment.Augmentation`), which may keep state and is fed the
+  discriminator's statistics after every discriminator update.
 
 Distribution (`tf.distribute`) is handled inside `train_step`:
 
@@ -18,19 +27,26 @@ Distribution (`tf.distribute`) is handled inside `train_step`:
   counters is all that is needed to resume the random stream.
 """
 
+import copy
 import numbers
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import augment as augment_lib
 from kerasgan import losses as losses_lib
 from kerasgan import regularizers as regularizers_lib
 from kerasgan.constraints import clip_model_weights
-from kerasgan.core.validation import check_positive_int
-from kerasgan.models.state_file import StateFileMixin
+from kerasgan.core.validation import check_positive_int, check_positive_number
+from kerasgan.losses import global_batch_mean
+from kerasgan.models import serving
+from kerasgan.models.base import MODELS, AdversarialModel
 from kerasgan.models.data_checks import (
     check_training_data, prepare_images, unpack_batch, with_label_checks)
+from kerasgan.models.latents import latents_for_seed, truncated_latents_for_seed
+
+__all__ = ["GAN", "WEIGHTS_FORMAT", "latents_for_seed", "truncated_latents_for_seed"]
 
 # Purposes folded into the step seed, so that each random draw is independent.
 _LATENTS_D = 0
@@ -39,47 +55,10 @@ _NOISE_REAL = 2
 _NOISE_FAKE = 3
 _PENALTY = 4
 _AUGMENT = 5
+_G_REGULARIZER = 6
 
 #: Format tag of the files written by `GAN.save_weights`.
 WEIGHTS_FORMAT = "kerasgan.gan_weights/1"
-
-
-def latents_for_seed(num, latent_dim, seed):
-    """The latent vectors `generate(num, seed=seed)` and the SavedModel's `sample` use.
-
-    z ~ N(0, I), drawn statelessly from `seed` with the Philox algorithm (pinned,
-    so the draw is the same on every device type), so the same (num, seed) gives
-    the same latents in Python and in an exported SavedModel.
-
-    Example:
-    >>> z = latents_for_seed(4, 2, seed=7)
-    >>> tuple(z.shape), bool(tf.reduce_all(z == latents_for_seed(4, 2, seed=7)))
-    ((4, 2), True)
-    """
-    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-    return tf.random.stateless_normal(tf.stack([num, latent_dim]), seed=seed, alg="philox")
-
-
-def truncated_latents_for_seed(num, latent_dim, seed, threshold):
-    """Latents of the truncation trick: z ~ N(0, I) conditioned on |z_i| <= threshold.
-
-    Drawn exactly by inverting the normal CDF on uniform draws from
-    [Φ(-t), Φ(t)] (stateless, Philox, keyed on `seed` like
-    `latents_for_seed`). Smaller thresholds trade variety for fidelity
-    (BigGAN, Brock et al. 2019).
-
-    Example:
-    >>> t = truncated_latents_for_seed(1000, 8, seed=0, threshold=0.5)
-    >>> float(tf.reduce_max(tf.abs(t))) <= 0.5
-    True
-    """
-    threshold = tf.cast(threshold, tf.float64)
-    seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(1, tf.int64)])
-    uniform = tf.random.stateless_uniform(
-        tf.stack([num, latent_dim]), seed=seed, dtype=tf.float64, alg="philox")
-    low = 0.5 * tf.math.erfc(threshold / tf.sqrt(tf.constant(2.0, tf.float64)))
-    z = tf.math.ndtri(low + uniform * (1.0 - 2.0 * low))
-    return tf.cast(tf.clip_by_value(z, -threshold, threshold), tf.float32)
 
 
 def _all_layers(model):
@@ -103,8 +82,9 @@ def _first_input_shape(model):
     return tuple(shape[0]) if isinstance(shape, list) else tuple(shape)
 
 
+@MODELS.register("gan", kind="gan")
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GAN(StateFileMixin, keras.Model):
+class GAN(AdversarialModel):
     """A generative adversarial network trained with `model.fit`.
 
     One `train_step` runs `d_steps` discriminator updates and one generator
@@ -123,9 +103,12 @@ class GAN(StateFileMixin, keras.Model):
         loss: a `kerasgan.losses` name (`"minimax"`, `"non_saturating"`,
             `"least_squares"`, `"wasserstein"`, `"hinge"`,
             `"relativistic_average"`) or a `kerasgan.losses.GANLoss`.
-        regularizers: discriminator penalties (`kerasgan.regularizers`
-            objects, names or `{"name": ..., ...}` dicts), e.g.
-            `[kerasgan.regularizers.R1(gamma=1.0)]`.
+        regularizers: regularizers of either player (`kerasgan.regularizers`
+            objects, names, `{"name": ..., ...}` dicts or Keras serializations),
+            sorted by class: `DiscriminatorPenalty`s (e.g.
+            `kerasgan.regularizers.R1(gamma=1.0)`) join the discriminator's
+            loss, `GeneratorRegularizer`s (e.g. `PathLength()`) the
+            generator's; each is logged under its name.
         d_steps: discriminator updates per generator update.
         ema_decay: if set (e.g. 0.999), keep an exponential moving average of
             the generator's weights; `generate`, `call` and `export` use it.
@@ -139,7 +122,10 @@ class GAN(StateFileMixin, keras.Model):
             the optimizer after each update; recorded in `get_config`).
         augment: differentiable augmentation of everything the discriminator
             sees in training (real, generated and penalty inputs) -- a
-            `kerasgan.augment.DiffAugment`, its policy string (e.g.
+            `kerasgan.augment.Augmentation` (e.g. `DiffAugment`; a stateful
+            one gets `update(statistics)` after every discriminator update,
+            its state is saved with the weights and its `log_values()` are
+            logged), a DiffAugment policy string (e.g.
             `"translation,cutout"`) or config dict; None: no augmentation.
         num_classes: makes the GAN class-conditional: the generator takes
             `[latents, labels]`, the discriminator `[samples, labels]` (e.g.
@@ -232,10 +218,16 @@ class GAN(StateFileMixin, keras.Model):
             clip_model_weights(discriminator, clip_discriminator)
             self.clip_discriminator = float(clip_discriminator)
         self.gan_loss = losses_lib.get(loss)
-        self.penalties = [regularizers_lib.get(r) for r in regularizers]
-        names = [p.name for p in self.penalties]
+        resolved = [regularizers_lib.get(r) for r in regularizers]
+        self.penalties = [r for r in resolved
+                          if not isinstance(r, regularizers_lib.GeneratorRegularizer)]
+        self.generator_regularizers = [
+            r for r in resolved if isinstance(r, regularizers_lib.GeneratorRegularizer)]
+        names = [r.name for r in resolved]
         if len(set(names)) != len(names):
             raise ValueError(f"Each penalty may appear once; got {names}.")
+        for regularizer in resolved:
+            regularizer.build()  # state variables, in the caller's strategy scope
         self.d_steps = check_positive_int("d_steps", d_steps)
         if ema_decay is not None and not (
             isinstance(ema_decay, numbers.Real) and 0.0 < ema_decay < 1.0
@@ -253,16 +245,9 @@ class GAN(StateFileMixin, keras.Model):
                     f"got {instance_noise!r}."
                 )
         self.instance_noise = instance_noise
-        from kerasgan.augment import DiffAugment
-
-        if isinstance(augment, str):
-            augment = DiffAugment(augment)
-        elif isinstance(augment, dict):
-            augment = DiffAugment(**augment)
-        elif augment is not None and not isinstance(augment, DiffAugment):
-            raise TypeError(
-                "`augment` must be None, a DiffAugment, a policy string or a config dict; "
-                f"got {augment!r}.")
+        augment = augment_lib.get(augment)
+        if augment is not None and not augment.built:
+            augment.build((None, *self.data_shape))  # state, in the caller's strategy scope
         self.augment = augment
         self._augment_calls = 0
         # A critic whose output for one example does not depend on the others
@@ -278,68 +263,16 @@ class GAN(StateFileMixin, keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.name = f"{generator.name}_ema"
             self.ema_generator.set_weights(generator.get_weights())
-        self._trackers = {
-            name: keras.metrics.Mean(name=name)
-            for name in ["d_loss", "g_loss", "real_logits", "fake_logits", *names]
-        }
+        self._init_trackers(["d_loss", "g_loss", "real_logits", "fake_logits", *names])
         self.built = True
 
-    # ------------------------------------------------------------------ set-up
-    def compile(self, g_optimizer=None, d_optimizer=None, jit_compile="auto", **kwargs):
-        """Configure the two optimizers.
-
-        Args:
-            g_optimizer: generator optimizer (default Adam(2e-4, beta_1=0.5)).
-            d_optimizer: discriminator optimizer (default Adam(2e-4, beta_1=0.5)).
-                Different learning rates for G and D give TTUR (Heusel et al. 2017).
-            jit_compile: compile the train step with XLA. `"auto"` (default) turns
-                it on with a single replica (1.1-1.5x the steps/s of the 2-D zoo
-                entries here, tools/bench.py) and off
-                under a multi-replica strategy, where XLA was not verified (on
-                logical CPU devices it fails with "Trying to access resource ...
-                located in device CPU:1 from device CPU:0").
-            **kwargs: passed to `keras.Model.compile` (e.g. `steps_per_execution`).
-
-        If the generator or discriminator computes in float16 (built under a
-        `mixed_float16` policy), its optimizer is wrapped in a
-        `keras.optimizers.LossScaleOptimizer` (`kerasgan.precision`).
-        Both optimizers are built here, so under a strategy call `compile` inside
-        `strategy.scope()`.
-
-        Example:
-        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
-        >>> gan = GAN(mlp_generator(8, (2,), (16,)), mlp_discriminator((2,), (16,)))
-        >>> gan.compile(g_optimizer=keras.optimizers.Adam(1e-4),
-        ...             d_optimizer=keras.optimizers.Adam(4e-4))
-        """
-        for key in ("loss", "optimizer", "metrics"):
-            if key in kwargs:
-                raise ValueError(
-                    f"GAN.compile takes g_optimizer and d_optimizer; `{key}` is not used "
-                    "(losses are chosen when the GAN is constructed)."
-                )
-        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if g_optimizer is d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two different optimizers.")
-        if jit_compile == "auto":
-            jit_compile = tf.distribute.get_strategy().num_replicas_in_sync == 1
-        from kerasgan.precision import loss_scaled
-
-        # Nets computing in float16 (a mixed_float16 policy): dynamic loss scaling.
-        g_optimizer = loss_scaled(g_optimizer, [self.generator])
-        d_optimizer = loss_scaled(d_optimizer, [self.discriminator])
-        # The generator's optimizer is Keras' `model.optimizer`: its `iterations`
-        # counts training steps (callbacks, TensorBoard) and keys the random draws.
-        super().compile(optimizer=g_optimizer, jit_compile=jit_compile, **kwargs)
-        self.g_optimizer = self.optimizer
-        self.d_optimizer = d_optimizer
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
+    MODEL_NOUN = "GAN"
+    #: `jit_compile="auto"` turns XLA on with a single replica (1.1-1.5x the
+    #: steps/s of the 2-D zoo entries here, tools/bench.py) and off under a
+    #: multi-replica strategy, where XLA was not verified (on logical CPU devices
+    #: it fails with "Trying to access resource ... located in device CPU:1 from
+    #: device CPU:0").
+    AUTO_JIT_COMPILE = True
 
     @property
     def sampling_generator(self):
@@ -357,47 +290,17 @@ class GAN(StateFileMixin, keras.Model):
         return self.sampling_generator(latents, training=training)  # [latents, labels] if conditional
 
     # --------------------------------------------------------------- training
-    def fit(self, x=None, y=None, *args, training_loop="auto", **kwargs):
-        """`keras.Model.fit`, after checking the data against the model.
-
-        The data's structure, sample shape and dtype are checked before the
-        first step; a mismatch raises a ValueError naming expected and given.
-        For image GANs, uint8 images are converted to [-1, 1] and float images
-        outside [-1, 1] are refused (`data_checks.prepare_images`).
-        So is a global batch that does not split over the strategy's replicas.
-        Under `MultiWorkerMirroredStrategy` the steps run in kerasgan's own
-        loop (`kerasgan.distribute.fit_loop`, same callbacks and History),
-        because Keras 3.15's `fit` fails there; `training_loop="own"` /
-        `"keras"` chooses explicitly.
-
-        Example:
-        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
-        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)))
-        >>> gan.compile()
-        >>> gan.fit(np.zeros((8, 3), "float32"), verbose=0)
-        Traceback (most recent call last):
-        ...
-        ValueError: Training images must have shape [batch, 2] and a float dtype; got shape [8, 3] (float32).
-        """
-        if getattr(self, "d_optimizer", None) is None:
-            raise RuntimeError("Call gan.compile() before gan.fit().")
+    def _prepare_fit_data(self, x, y):
+        """The data checks of `fit`: structure, sample shape and dtype are checked
+        before the first step (a mismatch raises a ValueError naming expected and
+        given); for image GANs uint8 images are converted to [-1, 1] and float
+        images outside [-1, 1] refused (`data_checks.prepare_images`); labels of a
+        conditional GAN are checked batch by batch in the input pipeline."""
         x = prepare_images(x, self.data_shape)
         check_training_data(x, self.data_shape, self.latent_dim, self.num_classes, y)
         if self.num_classes is not None and isinstance(x, tf.data.Dataset):
             x = with_label_checks(x, self.num_classes)
-        from kerasgan.distribute import fit_with_strategy, positional_fit_arguments
-
-        kwargs.update(positional_fit_arguments(args))
-        return fit_with_strategy(self, super().fit, x, y, training_loop=training_loop, **kwargs)
-
-    def _step_seed(self, *purpose):
-        step = tf.cast(self.optimizer.iterations, tf.int64)
-        seed = tf.stack([tf.constant(self.seed, tf.int64), step])
-        for part in purpose:
-            seed = tf.random.experimental.stateless_fold_in(seed, part)
-        replica = tf.distribute.get_replica_context()
-        replica_id = replica.replica_id_in_sync_group if replica is not None else 0
-        return tf.random.experimental.stateless_fold_in(seed, tf.cast(replica_id, tf.int32))
+        return x
 
     def _latents(self, given, batch, *purpose):
         if given is not None:
@@ -447,7 +350,6 @@ class GAN(StateFileMixin, keras.Model):
         labels = self._checked_labels(labels)
         real = tf.cast(real, self.compute_dtype)
         batch = tf.shape(real)[0]
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         # The generator does not change during the discriminator updates, so the
         # samples of the last one are those the generator update needs: they are
         # generated once, under the generator's tape (as TF-GAN's train ops share
@@ -460,11 +362,52 @@ class GAN(StateFileMixin, keras.Model):
                     fake = self._generate(latents, labels, training=True)
             else:
                 fake = self._generate(latents, labels, training=True)
-            self._discriminator_step(real, labels, fake, replicas, k)
-        self._generator_step(real, labels, fake, g_tape, replicas)
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
+            self._discriminator_step(real, labels, fake, k)
+        self._generator_step(real, labels, fake, latents, g_tape)
+        return self._logs()
 
-    def _discriminator_step(self, real, labels, fake, replicas, k):
+    def _logs(self):
+        logs = super()._logs()
+        if self.augment is not None:
+            logs.update({name: tf.convert_to_tensor(value)
+                         for name, value in self.augment.log_values().items()})
+        return logs
+
+    # ------------------------------------------------------------ objectives
+    def discriminator_objective(self, real_logits, fake_logits):
+        """The discriminator's loss on one update, before penalties (the GAN loss's
+        `discriminator_loss`); override to change the objective.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), loss="hinge")
+        >>> float(gan.discriminator_objective(tf.ones(2), -tf.ones(2)))
+        0.0
+        """
+        return self.gan_loss.discriminator_loss(real_logits, fake_logits)
+
+    def generator_objective(self, fake_logits, real_logits=None):
+        """The generator's loss, before regularizers (the GAN loss's `generator_loss`;
+        `real_logits` are computed only when `gan_loss.generator_needs_real_logits`).
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), loss="wasserstein")
+        >>> float(gan.generator_objective(tf.constant([1.0, 3.0])))
+        -2.0
+        """
+        return self.gan_loss.generator_loss(fake_logits, real_logits)
+
+    def _discriminator_statistics(self, real_logits, fake_logits):
+        """What a stateful augmentation gets after a discriminator update: means over
+        the global batch (all replicas), so every replica updates its state alike."""
+        real = tf.stop_gradient(tf.cast(tf.reshape(real_logits, [-1]), tf.float32))
+        fake = tf.stop_gradient(tf.cast(tf.reshape(fake_logits, [-1]), tf.float32))
+        return {"real_sign": global_batch_mean(tf.sign(real)),
+                "real_logits": global_batch_mean(real),
+                "fake_logits": global_batch_mean(fake)}
+
+    def _discriminator_step(self, real, labels, fake, k):
         fake = tf.stop_gradient(fake)
         real_in = self._noisy(real, _NOISE_REAL, k)
         fake_in = self._noisy(fake, _NOISE_FAKE, k)
@@ -488,7 +431,7 @@ class GAN(StateFileMixin, keras.Model):
             else:
                 real_logits = critic(real_in)
                 fake_logits = critic(fake_in)
-            d_loss = self.gan_loss.discriminator_loss(real_logits, fake_logits)
+            d_loss = self.discriminator_objective(real_logits, fake_logits)
             total = d_loss
             penalty_values = {}
             for i, penalty in enumerate(self.penalties):
@@ -506,30 +449,61 @@ class GAN(StateFileMixin, keras.Model):
                 value = tf.cast(value, tf.float32)  # float16 critics (mixed precision)
                 penalty_values[penalty.name] = (value, due)
                 total = total + penalty.weight * penalty.interval * value
-            scaled = self.d_optimizer.scale_loss(total / replicas)
-        variables = self.discriminator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.d_optimizer.apply_gradients(zip(grads, variables))
+            scaled = self._scaled(total, self.d_optimizer)
+        self._apply(tape, scaled, self.discriminator.trainable_variables, self.d_optimizer)
         self._trackers["d_loss"].update_state(d_loss)
         self._trackers["real_logits"].update_state(_logits_mean(real_logits))
         self._trackers["fake_logits"].update_state(_logits_mean(fake_logits))
         for name, (value, due) in penalty_values.items():
             self._trackers[name].update_state(value, sample_weight=tf.cast(due, tf.float32))
+        if self.augment is not None and self.augment.stateful:
+            self.augment.update(self._discriminator_statistics(real_logits, fake_logits))
 
-    def _generator_step(self, real, labels, fake, tape, replicas):
+    def _generator_step(self, real, labels, fake, latents, tape):
         real_logits = None
         with tape:  # the tape that recorded `fake` being generated
             fake_logits = self._discriminate(self._noisy(fake, _NOISE_FAKE, self.d_steps), labels, True)
             if self.gan_loss.generator_needs_real_logits:
                 real_logits = self._discriminate(self._noisy(real, _NOISE_REAL, self.d_steps), labels, True)
-            g_loss = self.gan_loss.generator_loss(fake_logits, real_logits)
-            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
-        variables = self.generator.trainable_variables
-        grads = tape.gradient(scaled, variables)
-        self.g_optimizer.apply_gradients(zip(grads, variables))
+            g_loss = self.generator_objective(fake_logits, real_logits)
+            total = g_loss
+            regularized = []
+            for i, regularizer in enumerate(self.generator_regularizers):
+                value, statistics, due = self._regularize_generator(regularizer, i, latents, labels)
+                regularized.append((regularizer, value, statistics, due))
+                total = total + regularizer.weight * regularizer.interval * value
+            scaled = self._scaled(total, self.g_optimizer)
+        self._apply(tape, scaled, self.generator.trainable_variables, self.g_optimizer)
         self._trackers["g_loss"].update_state(g_loss)
+        for regularizer, value, statistics, due in regularized:
+            self._trackers[regularizer.name].update_state(value, sample_weight=tf.cast(due, tf.float32))
+            regularizer.update({key: global_batch_mean(v) for key, v in statistics.items()}, due)
         if self.ema_generator is not None:
             self._update_ema()
+
+    def _regularize_generator(self, regularizer, i, latents, labels):
+        """(value, per-replica statistics, due) of one generator regularizer, computed
+        every `interval` generator steps (the statistics are zero when not due)."""
+
+        def generate(z, y):
+            return self._generate(z, y, training=True)
+
+        seed = self._step_seed(_G_REGULARIZER, i)
+        latents = tf.stop_gradient(latents)
+
+        def compute():
+            value, statistics = regularizer.compute(generate, latents, labels, seed)
+            return tf.cast(value, tf.float32), {k: tf.cast(v, tf.float32)
+                                                for k, v in statistics.items()}
+
+        if regularizer.interval == 1:
+            value, statistics = compute()
+            return value, statistics, tf.constant(True)
+        due = tf.equal(self.g_optimizer.iterations % regularizer.interval, 0)
+        names = regularizer.statistic_names
+        value, statistics = tf.cond(
+            due, compute, lambda: (tf.constant(0.0), {k: tf.constant(0.0) for k in names}))
+        return value, statistics, due
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -611,8 +585,6 @@ class GAN(StateFileMixin, keras.Model):
                 )
             if truncation is None:
                 return latents_for_seed(num, self.latent_dim, int(seed))
-            from kerasgan.core.validation import check_positive_number
-
             threshold = check_positive_number("truncation", truncation)
             return truncated_latents_for_seed(num, self.latent_dim, int(seed), threshold)
         if truncation is not None:
@@ -640,16 +612,15 @@ class GAN(StateFileMixin, keras.Model):
         return np.concatenate([np.asarray(tf.cast(c, tf.float32)) for c in chunks], axis=0)
 
     def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
-        """Write the (EMA) generator as a SavedModel; see `kerasgan.export.export_generator`.
+        """Write the (EMA) generator as a SavedModel; see `kerasgan.export.export_generator`
+        (built by `kerasgan.models.serving`).
 
         Example:
         >>> gan.export("/tmp/gan_savedmodel")  # doctest: +SKIP
         """
         if format != "tf_saved_model":
             raise ValueError(f"GAN.export writes format='tf_saved_model'; got {format!r}.")
-        from kerasgan.export import export_generator
-
-        return export_generator(self, filepath, **kwargs)
+        return serving.export_generator(self, filepath, **kwargs)
 
     # ----------------------------------------------------------------- weights
     def networks(self):
@@ -664,6 +635,21 @@ class GAN(StateFileMixin, keras.Model):
             nets["ema_generator"] = self.ema_generator
         return nets
 
+    def _extra_state(self):
+        """The hooks' state for the weights file's `state` group: the augmentation's
+        variables, then the regularizers' (e.g. `PathLength.mean`)."""
+        return self._hook_state()
+
+    def _optional_state_count(self):
+        # Files written before augmentations and regularizers had state lack them.
+        return len(self._hook_state())
+
+    def _hook_state(self):
+        state = [] if self.augment is None else list(self.augment.variables)
+        for regularizer in self.penalties + self.generator_regularizers:
+            state += list(regularizer.variables)
+        return state
+
     # ---------------------------------------------------------- serialization
     def get_config(self):
         config = super().get_config()
@@ -672,20 +658,22 @@ class GAN(StateFileMixin, keras.Model):
             discriminator=keras.saving.serialize_keras_object(self.discriminator),
             latent_dim=self.latent_dim,
             loss=self.gan_loss.name,
-            regularizers=[{"name": p.name, **p.get_config()} for p in self.penalties],
+            regularizers=[keras.saving.serialize_keras_object(r)
+                          for r in self.penalties + self.generator_regularizers],
             d_steps=self.d_steps,
             ema_decay=self.ema_decay,
             instance_noise=None if self.instance_noise is None else self.instance_noise.get_config(),
             seed=self.seed,
             clip_discriminator=self.clip_discriminator,
             num_classes=self.num_classes,
-            augment=None if self.augment is None else self.augment.get_config(),
+            augment=None if self.augment is None else keras.saving.serialize_keras_object(
+                self.augment),
         )
         return config
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        config = copy.deepcopy(config)  # Keras' deserialization consumes nested configs
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

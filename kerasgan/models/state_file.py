@@ -6,7 +6,8 @@ optimizer (`g_optimizer`, `d_optimizer`: step counters, learning rate and
 moments) and, when there is any, a `state` group with everything else that
 decides the next training step but is not a weight: the random-seed states of
 layers such as `Dropout` (Keras' own `save_weights` skips them) and the
-model's extra state (the `CycleGAN` image pools). Each array keeps its
+model's extra state (the `CycleGAN` image pools, the state of a `GAN`'s
+augmentation and regularizers). Each array keeps its
 variable path, so loading checks every group, count, path and shape before
 anything is assigned: all or nothing.
 
@@ -123,7 +124,9 @@ class StateFileMixin:
     """`save_weights` / `load_weights` in the grouped, checked format of this module.
 
     A model using it defines `networks()` (`{role: keras.Model}`), may define
-    `_extra_state()` (more variables for the `state` group) and sets
+    `_extra_state()` (more variables for the `state` group) and
+    `_optional_state_count()` (how many of those, at the end, files written
+    before they existed may lack; they then keep their values), and sets
     `WEIGHTS_FORMAT`, the tag that keeps one model's files from loading into
     another kind of model.
 
@@ -136,6 +139,13 @@ class StateFileMixin:
     def _extra_state(self):
         return []
 
+    def _optional_state_count(self):
+        return 0
+
+    def _state_variables(self):
+        """The `state` group: the nets' non-weight state (seeds), then `_extra_state()`."""
+        return non_weight_state(self.networks().values()) + list(self._extra_state())
+
     def _weight_groups(self):
         """`{group: variables}`: networks, built optimizers, then the `state` group."""
         networks = self.networks()
@@ -144,7 +154,7 @@ class StateFileMixin:
             optimizer = getattr(self, role, None)
             if optimizer is not None and optimizer.built:
                 groups[role] = list(optimizer.variables)
-        state = non_weight_state(networks.values()) + list(self._extra_state())
+        state = self._state_variables()
         if state:
             groups["state"] = state
         return groups
@@ -223,6 +233,9 @@ class StateFileMixin:
                     if role in OPTIONAL_GROUPS:
                         continue  # saved before compile, or before the state group existed
                     raise ValueError(f"{name} has no weights for the {role} (it has {sorted(f)}).")
+                if role == "state" and len(variables) - self._optional_state_count() \
+                        <= len(f[role]) < len(variables):
+                    variables = variables[:len(f[role])]  # written before the newer state
                 assignments += _read_group(f[role], role, variables, name)
         for variable, value in assignments:
             variable.assign(value)

@@ -24,6 +24,7 @@ Example:
 (2, 32, 32, 3)
 """
 
+import copy
 import numbers
 
 import keras
@@ -31,8 +32,11 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import losses as losses_lib
+from kerasgan.core.images import range_violation, uint8_to_model_range
 from kerasgan.core.validation import check_positive_int, check_positive_number
-from kerasgan.models.state_file import StateFileMixin
+from kerasgan.models import serving
+from kerasgan.models.base import MODELS, AdversarialModel
+from kerasgan.models.data_checks import prepare_image_pairs
 
 __all__ = ["CycleGAN", "ImagePool", "LinearDecay", "Pix2Pix", "to_model_range"]
 
@@ -46,13 +50,14 @@ def to_model_range(images):
     """
     images = tf.convert_to_tensor(images)
     if images.dtype == tf.uint8:
-        return tf.cast(images, tf.float32) / 127.5 - 1.0
+        return uint8_to_model_range(images)
     if not images.dtype.is_floating:
         raise ValueError(f"Images must be uint8 or float in [-1, 1]; got {images.dtype.name}.")
     images = tf.cast(images, tf.float32)
     if tf.executing_eagerly() and images.shape.num_elements():
-        low, high = float(tf.reduce_min(images)), float(tf.reduce_max(images))
-        if low < -1.001 or high > 1.001:
+        values = images.numpy()
+        if range_violation(values[~np.isnan(values)]) is not None:
+            low, high = float(np.nanmin(values)), float(np.nanmax(values))
             raise ValueError(f"Float images must be in [-1, 1]; got values in [{low:.4g}, {high:.4g}].")
     return images
 
@@ -190,87 +195,31 @@ class ImagePool:
         return tf.stack(out)
 
 
-class _TranslationModel(StateFileMixin, keras.Model):
-    """Shared parts: optimizers, trackers, replica scaling, translation helpers, and
-    `save_weights` / `load_weights` of the full training state
-    (`kerasgan.models.state_file`: nets, optimizers, dropout seeds, image pools)."""
+class _TranslationModel(AdversarialModel):
+    """Shared parts of the translation models (the rest is `AdversarialModel`'s):
+    loss and seed set-up, the data checks of `fit`, batched translation, export.
 
-    def _generators(self):
-        return [net for role, net in self.networks().items() if role.startswith("generator")]
+    `compile`'s XLA (`jit_compile=True`) compiles both models' steps (the image
+    pool is branch-free); `"auto"` (the default) leaves it off, its gain here
+    being unsettled: CycleGAN digits ran at 31 vs 31 images/s with / without it
+    in one run and 52 vs 35 in another, pix2pix at 66 vs 65 (2 CPU cores,
+    tools/bench.py --translation).
+    """
 
-    def _discriminators(self):
-        return [net for role, net in self.networks().items() if role.startswith("discriminator")]
-
-    def _generator_variables(self):
-        return [v for net in self._generators() for v in net.trainable_variables]
-
-    def _discriminator_variables(self):
-        return [v for net in self._discriminators() for v in net.trainable_variables]
+    AUTO_JIT_COMPILE = False
 
     def _setup(self, names, loss, seed):
         self.gan_loss = losses_lib.get(loss)
         if not isinstance(seed, numbers.Integral):
             raise ValueError(f"seed must be an integer; got {seed!r}.")
         self.seed = int(seed)
-        self._trackers = {n: keras.metrics.Mean(name=n) for n in names}
+        self._init_trackers(names)
         self.built = True
 
-    def compile(self, g_optimizer=None, d_optimizer=None, jit_compile=False, **kwargs):
-        """Set the generators' and the discriminators' optimizers (Adam(2e-4, 0.5) by default).
-
-        XLA (`jit_compile=True`) compiles both models' steps (the image pool is
-        branch-free); it is off by default, its gain here being unsettled: CycleGAN
-        digits ran at 31 vs 31 images/s with / without it in one run and 52 vs 35
-        in another, pix2pix at 66 vs 65 (2 CPU cores, tools/bench.py --translation).
-
-        Example:
-        >>> model.compile(keras.optimizers.Adam(2e-4, 0.5), keras.optimizers.Adam(2e-4, 0.5))  # doctest: +SKIP
-        """
-        g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-        if g_optimizer is d_optimizer:
-            raise ValueError("g_optimizer and d_optimizer must be two different optimizers.")
-        from kerasgan.precision import loss_scaled
-
-        # Nets computing in float16 (a mixed_float16 policy): dynamic loss scaling.
-        g_optimizer = loss_scaled(g_optimizer, self._generators())
-        d_optimizer = loss_scaled(d_optimizer, self._discriminators())
-        super().compile(optimizer=g_optimizer, jit_compile=jit_compile, **kwargs)
-        self.g_optimizer, self.d_optimizer = self.optimizer, d_optimizer
-        self.g_optimizer.build(self._generator_variables())
-        self.d_optimizer.build(self._discriminator_variables())
-
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
-    def fit(self, x=None, y=None, *args, training_loop="auto", **kwargs):
-        """`keras.Model.fit`; under `MultiWorkerMirroredStrategy` kerasgan's own loop
-        (`kerasgan.distribute.fit_with_strategy`). Refused before any step: batches
-        that are not `{"x": images, "y": images}`, float images outside [-1, 1] (uint8
-        images are converted; `data_checks.prepare_image_pairs`), a global batch that
-        does not split over the replicas.
-
-        Example:
-        >>> model.fit(load_translation("digit_pairs", "train", 4), epochs=1, steps_per_epoch=10)  # doctest: +SKIP
-        """
-        from kerasgan.distribute import fit_with_strategy, positional_fit_arguments
-        from kerasgan.models.data_checks import prepare_image_pairs
-
-        x = prepare_image_pairs(x)  # before any step: structure, uint8 -> [-1, 1], range
-        kwargs.update(positional_fit_arguments(args))
-        return fit_with_strategy(self, super().fit, x, y, training_loop=training_loop, **kwargs)
-
-    @staticmethod
-    def _scaled(loss, optimizer):
-        """The loss divided by the replica count (Keras sums replica gradients) and
-        multiplied by the optimizer's loss scale (mixed_float16); call inside the tape."""
-        return optimizer.scale_loss(loss / tf.distribute.get_strategy().num_replicas_in_sync)
-
-    @staticmethod
-    def _step(tape, scaled_loss, variables, optimizer):
-        grads = tape.gradient(scaled_loss, variables)
-        optimizer.apply_gradients(zip(grads, variables))
+    def _prepare_fit_data(self, x, y):
+        """Batches must be `{"x": images, "y": images}`; uint8 images are converted to
+        [-1, 1], float images outside it refused (`data_checks.prepare_image_pairs`)."""
+        return prepare_image_pairs(x)  # before any step: structure, uint8 -> [-1, 1], range
 
     @staticmethod
     def _run(net, images, batch_size):
@@ -278,7 +227,42 @@ class _TranslationModel(StateFileMixin, keras.Model):
         return np.concatenate([np.asarray(net(images[i:i + batch_size], training=False))
                                for i in range(0, int(images.shape[0]), batch_size)])
 
+    def translation_endpoints(self):
+        """The exported endpoints: `{name: generator}` (the first is `serving_default`).
 
+        Example:
+        >>> list(model.translation_endpoints())  # doctest: +SKIP
+        ['translate']
+        """
+        raise NotImplementedError(f"{type(self).__name__}.translation_endpoints")
+
+    def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
+        """Write the generators as a SavedModel with one endpoint per entry of
+        `translation_endpoints()` (`kerasgan.export.export_translation`).
+
+        Example:
+        >>> model.export("/tmp/pix2pix_digits")  # doctest: +SKIP
+        """
+        return serving.export_translation(self, filepath)
+
+    def get_config(self):
+        config = super().get_config()
+        for role, net in self.networks().items():
+            config[role] = keras.saving.serialize_keras_object(net)
+        config.update(loss=self.gan_loss.name, seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = copy.deepcopy(config)  # Keras' deserialization consumes nested configs
+        for key, value in config.items():
+            if key.startswith(("generator", "discriminator")):
+                config[key] = keras.saving.deserialize_keras_object(value)
+        return cls(**config)
+
+
+@MODELS.register("pix2pix", kind="translation")
+@keras.saving.register_keras_serializable(package="kerasgan")
 class Pix2Pix(_TranslationModel):
     """Paired translation x -> y: U-Net G, conditional PatchGAN D, adversarial + L1 loss.
 
@@ -331,12 +315,10 @@ class Pix2Pix(_TranslationModel):
             g_loss = adversarial + self.l1_weight * l1
             d_scaled = self._scaled(d_loss, self.d_optimizer)
             g_scaled = self._scaled(g_loss, self.g_optimizer)
-        self._step(d_tape, d_scaled, self._discriminator_variables(), self.d_optimizer)
-        self._step(g_tape, g_scaled, self._generator_variables(), self.g_optimizer)
-        for name, value in (("d_loss", d_loss), ("g_loss", g_loss), ("g_adversarial", adversarial),
-                            ("l1", l1)):
-            self._trackers[name].update_state(value)
-        return {n: t.result() for n, t in self._trackers.items()}
+        self._apply(d_tape, d_scaled, self._discriminator_variables(), self.d_optimizer)
+        self._apply(g_tape, g_scaled, self._generator_variables(), self.g_optimizer)
+        self._track({"d_loss": d_loss, "g_loss": g_loss, "g_adversarial": adversarial, "l1": l1})
+        return self._logs()
 
     def translate(self, images, batch_size=256):
         """G(images) as numpy float in [-1, 1] (uint8 or [-1, 1] float input).
@@ -350,18 +332,21 @@ class Pix2Pix(_TranslationModel):
     def call(self, images, training=False):
         return self.generator(images, training=training)
 
-    def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
-        """Write the generator as a SavedModel with a `translate` endpoint
-        (`kerasgan.export.export_translation`).
+    def translation_endpoints(self):
+        """`{"translate": generator}`: the SavedModel's endpoint.
 
         Example:
-        >>> model.export("/tmp/pix2pix_digits")  # doctest: +SKIP
+        >>> list(model.translation_endpoints())  # doctest: +SKIP
+        ['translate']
         """
-        from kerasgan.export import export_translation
+        return {"translate": self.generator}
 
-        return export_translation(self, filepath)
+    def get_config(self):
+        return {**super().get_config(), "l1_weight": self.l1_weight}
 
 
+@MODELS.register("cyclegan", kind="translation")
+@keras.saving.register_keras_serializable(package="kerasgan")
 class CycleGAN(_TranslationModel):
     """Unpaired translation: G: X -> Y, F: Y -> X, discriminators D_X, D_Y.
 
@@ -430,12 +415,9 @@ class CycleGAN(_TranslationModel):
     def _pooled(self, pool, images, purpose):
         if pool is None:
             return images
-        step = tf.cast(self.g_optimizer.iterations, tf.int64)
-        seed = tf.random.experimental.stateless_fold_in(
-            tf.stack([tf.constant(self.seed, tf.int64), step]), purpose)
-        replica = tf.distribute.get_replica_context()
-        if replica is not None:
-            seed = tf.random.experimental.stateless_fold_in(seed, replica.replica_id_in_sync_group)
+        # The replica id is folded in too (0 without a strategy: inside a train
+        # step there is always a replica context).
+        seed = self._step_seed(purpose)
         return pool.query(tf.stop_gradient(images), seed)
 
     def train_step(self, data):
@@ -453,7 +435,7 @@ class CycleGAN(_TranslationModel):
                 identity = _l1(y, G(y, training=True)) + _l1(x, F(x, training=True))
             g_loss = adversarial + self.cycle_weight * cycle + self.identity_weight * identity
             g_scaled = self._scaled(g_loss, self.g_optimizer)
-        self._step(g_tape, g_scaled, self._generator_variables(), self.g_optimizer)
+        self._apply(g_tape, g_scaled, self._generator_variables(), self.g_optimizer)
         old_y = self._pooled(self.pool_y, fake_y, 0)
         old_x = self._pooled(self.pool_x, fake_x, 1)
         with tf.GradientTape() as d_tape:
@@ -465,11 +447,10 @@ class CycleGAN(_TranslationModel):
                 _patches(self.discriminator_x(x, training=True)),
                 _patches(self.discriminator_x(old_x, training=True)))
             d_scaled = self._scaled(d_x + d_y, self.d_optimizer)
-        self._step(d_tape, d_scaled, self._discriminator_variables(), self.d_optimizer)
-        for name, value in (("d_x_loss", d_x), ("d_y_loss", d_y), ("g_loss", g_loss),
-                            ("cycle", cycle), ("identity", identity)):
-            self._trackers[name].update_state(value)
-        return {n: t.result() for n, t in self._trackers.items()}
+        self._apply(d_tape, d_scaled, self._discriminator_variables(), self.d_optimizer)
+        self._track({"d_x_loss": d_x, "d_y_loss": d_y, "g_loss": g_loss, "cycle": cycle,
+                     "identity": identity})
+        return self._logs()
 
     def translate_x_to_y(self, images, batch_size=256):
         """G(images) as numpy float in [-1, 1].
@@ -492,13 +473,16 @@ class CycleGAN(_TranslationModel):
     def call(self, images, training=False):
         return self.generator_xy(images, training=training)
 
-    def export(self, filepath, format="tf_saved_model", verbose=False, **kwargs):
-        """Write G and F as a SavedModel with `translate_x_to_y` / `translate_y_to_x`
-        endpoints (`kerasgan.export.export_translation`).
+    def translation_endpoints(self):
+        """`{"translate_x_to_y": G, "translate_y_to_x": F}`: the SavedModel's endpoints.
 
         Example:
-        >>> model.export("/tmp/cyclegan_digits")  # doctest: +SKIP
+        >>> list(model.translation_endpoints())  # doctest: +SKIP
+        ['translate_x_to_y', 'translate_y_to_x']
         """
-        from kerasgan.export import export_translation
+        return {"translate_x_to_y": self.generator_xy, "translate_y_to_x": self.generator_yx}
 
-        return export_translation(self, filepath)
+    def get_config(self):
+        return {**super().get_config(), "cycle_weight": self.cycle_weight,
+                "identity_weight": self.identity_weight,
+                "pool_size": 0 if self.pool_x is None else self.pool_x.size}

@@ -11,15 +11,41 @@
 | `SNGAN`      | hinge               | spectral normalization in D                 |
 
 Each returns a `kerasgan.models.GAN`; extra keyword arguments (ema_decay,
-instance_noise, seed, ...) go to `GAN`.
+instance_noise, seed, ...) go to `GAN`. Each factory registers itself in
+`VARIANTS` (a `kerasgan.core.registry.Registry`) with `@register_variant(name)`;
+`create_variant(name, ...)` reads it.
 """
 
-from kerasgan.core.naming import unknown_name_error
+from kerasgan.core.registry import Registry
 from kerasgan.layers import SpectralNormalization
 from kerasgan.models.gan import GAN
 from kerasgan.regularizers import R1, GradientPenalty
 
+__all__ = ["VARIANTS", "create_variant", "register_variant", "MinimaxGAN", "NSGAN", "LSGAN",
+           "WGAN", "WGANGP", "R1GAN", "SNGAN"]
 
+#: The GAN variants by name (factories `(generator, discriminator, **kwargs) -> GAN`).
+VARIANTS = Registry("GAN variant")
+
+
+def register_variant(name, label=None, **metadata):
+    """Decorator: register a variant factory under `name` in `VARIANTS`, with its
+    readable `label` (default: the name) and other metadata.
+
+    Example:
+    >>> @register_variant("hinge_r1")
+    ... def HingeR1GAN(generator, discriminator, **kwargs):
+    ...     return GAN(generator, discriminator, loss="hinge", regularizers=[R1(1.0)], **kwargs)
+    >>> "hinge_r1" in VARIANTS, VARIANTS.metadata("hinge_r1")["label"]
+    (True, 'hinge_r1')
+    >>> VARIANTS.metadata("wgan_gp")["label"]
+    'WGAN-GP'
+    >>> VARIANTS.remove("hinge_r1")
+    """
+    return VARIANTS.register(name, label=label or name, **metadata)
+
+
+@register_variant("gan", label="GAN (minimax)")
 def MinimaxGAN(generator, discriminator, **kwargs):
     """The original GAN game, min_G max_D V(D, G), with the saturating generator loss.
 
@@ -31,6 +57,7 @@ def MinimaxGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="minimax", **kwargs)
 
 
+@register_variant("nsgan", label="NS-GAN")
 def NSGAN(generator, discriminator, **kwargs):
     """GAN with the non-saturating generator loss -log D(G(z)) (the lecture's "in practice").
 
@@ -42,6 +69,7 @@ def NSGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="non_saturating", **kwargs)
 
 
+@register_variant("lsgan", label="LSGAN")
 def LSGAN(generator, discriminator, **kwargs):
     """Least-squares GAN (Mao et al. 2017): a real-valued discriminator with (a, b, c) = (0, 1, 1).
 
@@ -53,6 +81,7 @@ def LSGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="least_squares", **kwargs)
 
 
+@register_variant("wgan", label="WGAN (clip)")
 def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     """Wasserstein GAN (Arjovsky et al. 2017): critic weights clipped to [-c, c].
 
@@ -72,6 +101,7 @@ def WGAN(generator, discriminator, clip_value=0.01, d_steps=5, **kwargs):
     )
 
 
+@register_variant("wgan_gp", label="WGAN-GP")
 def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5,
            gp_target=1.0, **kwargs):
     """WGAN with gradient penalty (Gulrajani et al. 2017): lambda = 10, alpha ~ U[0, 1].
@@ -92,6 +122,7 @@ def WGANGP(generator, discriminator, gp_weight=10.0, one_sided=False, d_steps=5,
     )
 
 
+@register_variant("r1gan", label="R1-GAN")
 def R1GAN(generator, discriminator, gamma=10.0, r1_interval=1, **kwargs):
     """Non-saturating GAN with the R1 penalty (Mescheder et al. 2018).
 
@@ -106,6 +137,7 @@ def R1GAN(generator, discriminator, gamma=10.0, r1_interval=1, **kwargs):
     )
 
 
+@register_variant("sngan", label="SNGAN (hinge + SN)")
 def SNGAN(generator, discriminator, **kwargs):
     """Spectrally normalized GAN (Miyato et al. 2018): hinge loss, SN in every D layer.
 
@@ -126,25 +158,12 @@ def SNGAN(generator, discriminator, **kwargs):
     return GAN(generator, discriminator, loss="hinge", **kwargs)
 
 
-VARIANTS = {
-    "gan": MinimaxGAN,
-    "nsgan": NSGAN,
-    "lsgan": LSGAN,
-    "wgan": WGAN,
-    "wgan_gp": WGANGP,
-    "r1gan": R1GAN,
-    "sngan": SNGAN,
-}
-
-
 def create_variant(name, generator, discriminator, **kwargs):
-    """Build the variant called `name` (a key of `VARIANTS`).
+    """Build the variant called `name` (a name of `VARIANTS`).
 
     Example:
     >>> from kerasgan.nets import mlp_generator, mlp_discriminator
     >>> create_variant("lsgan", mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,))).gan_loss.name
     'least_squares'
     """
-    if name not in VARIANTS:
-        raise unknown_name_error("GAN variant", name, VARIANTS)
-    return VARIANTS[name](generator, discriminator, **kwargs)
+    return VARIANTS.get(name)(generator, discriminator, **kwargs)
