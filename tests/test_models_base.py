@@ -2,7 +2,6 @@
 serialization: `model.save` + `load_model` gives a compiled model that trains on),
 fit, seeds -- and the one-way imports of the model layer."""
 
-import ast
 import pathlib
 import warnings
 
@@ -137,51 +136,3 @@ def test_cyclegan_pool_seeds_are_the_old_derivation():
 
     for purpose in (0, 1):
         np.testing.assert_array_equal(model._step_seed(purpose).numpy(), old(purpose).numpy())
-
-
-# ------------------------------------------------------------------ imports
-LAYER_OF = {"core": 0, "layers": 1, "nets": 2, "losses": 2, "regularizers": 2, "augment": 2,
-            "constraints": 2, "precision": 2, "distribute": 0.5, "models": 3, "data": 4,
-            "metrics": 4, "training": 5, "checkpoints": 5, "callbacks": 5, "zoo": 6,
-            "export": 7, "cli": 7, "plotting": 4, "benchmark": 7}
-OWNED = ["models", "losses.py", "regularizers.py", "augment.py", "constraints.py",
-         "layers/weight_clip.py", "precision.py", "export.py"]
-
-
-def _kerasgan_imports(path):
-    """(module-level kerasgan imports, function-level kerasgan imports) of a file."""
-    tree = ast.parse(path.read_text())
-    top, nested = [], []
-
-    def names(node):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module == "kerasgan":
-                return [f"kerasgan.{a.name}" for a in node.names]
-            return [node.module]
-        if isinstance(node, ast.Import):
-            return [a.name for a in node.names]
-        return []
-
-    for node in ast.walk(tree):
-        found = [n for n in names(node) if n.split(".")[0] == "kerasgan"]
-        if found:
-            (top if node in tree.body else nested).extend(found)
-    return top, nested
-
-
-def _owned_files():
-    for item in OWNED:
-        target = PACKAGE / item
-        yield from (sorted(target.glob("*.py")) if target.is_dir() else [target])
-
-
-@pytest.mark.parametrize("path", list(_owned_files()), ids=lambda p: str(p.relative_to(PACKAGE)))
-def test_imports_run_one_way(path):
-    relative = path.relative_to(PACKAGE)
-    own = LAYER_OF[relative.parts[0].removesuffix(".py")]
-    top, nested = _kerasgan_imports(path)
-    assert not nested, f"function-level imports of kerasgan in {relative}: {nested}"
-    for name in top:
-        parts = name.split(".")
-        layer = LAYER_OF[parts[1]] if len(parts) > 1 else None
-        assert layer is not None and layer <= own, f"{relative} imports {name} (upwards)"

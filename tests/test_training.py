@@ -126,29 +126,3 @@ def test_dataset_kinds_come_from_the_data_package():
     assert not training.is_mixture_dataset("digits/28x28")
     assert data.dataset_info("digit_pairs").kind == "image_pairs"
     assert training.evaluate_gan is metrics.evaluate_gan  # one evaluation, re-exported
-
-
-def test_imports_run_one_way():
-    """No module-level import cycle in kerasgan; training and callbacks never import the zoo;
-    no function-level kerasgan imports hide one in the training layer, zoo and CLI."""
-    import importlib.util
-    import os
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    spec = importlib.util.spec_from_file_location(
-        "check_imports", os.path.join(root, "tools", "check_imports.py"))
-    check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(check)
-    modules = check.package_modules()
-    graph, function_level = check.scan(modules)
-    assert check.cycles(graph) == []
-    for name in ("kerasgan.training", "kerasgan.checkpoints", "kerasgan.callbacks",
-                 "kerasgan.callbacks.mixture", "kerasgan.callbacks.quality",
-                 "kerasgan.callbacks.samples", "kerasgan.plotting"):
-        assert "kerasgan.zoo" not in graph[name] and "kerasgan.cli" not in graph[name], name
-    assert graph["kerasgan.distribute"] <= {m for m in modules if m.startswith("kerasgan.core")}
-    mine = {os.path.join(root, "kerasgan", f) for f in (
-        "zoo.py", "training.py", "checkpoints.py", "cli.py", "plotting.py", "distribute.py",
-        "callbacks/__init__.py", "callbacks/mixture.py", "callbacks/quality.py",
-        "callbacks/samples.py")}
-    assert [(p, line) for p, line, _ in function_level if p in mine] == []

@@ -60,13 +60,15 @@ def range_violation(values):
     'values in [0, 255]'
     >>> range_violation(np.array([0.0, np.nan]))
     'values in [0, 0] and NaN'
+    >>> range_violation(np.array([np.nan]))
+    'values in [nan, nan] and NaN'
     """
     values = np.asarray(values)
     if values.size == 0:
         return None
     nan = bool(np.isnan(values).any())
     if nan and np.isnan(values).all():
-        return "only NaN values"
+        return "values in [nan, nan] and NaN"
     low, high = float(np.nanmin(values)), float(np.nanmax(values))
     if nan or low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
         return f"values in [{low:g}, {high:g}]" + (" and NaN" if nan else "")

@@ -178,6 +178,24 @@ class Registry:
         """
         return [self._entries[name] for name in self.names(**where)]
 
+    def __getitem__(self, name):
+        """`registry[name]` is `registry.get(name)` (the tables were dicts before).
+
+        Example:
+        >>> r = Registry("thing"); _ = r.add("one", 1); r["one"]
+        1
+        """
+        return self.get(name)
+
+    def items(self):
+        """`(name, object)` pairs, sorted by name (as a dict's `items()`).
+
+        Example:
+        >>> r = Registry("thing"); _ = r.add("b", 2); _ = r.add("a", 1); r.items()
+        [('a', 1), ('b', 2)]
+        """
+        return [(name, self._entries[name].obj) for name in self.names()]
+
     def __contains__(self, name):
         return name in self._entries
 

@@ -260,8 +260,6 @@ def _check_range(values, dtype_name, what="images"):
     violation = range_violation(values)
     if violation is None:
         return
-    if np.isnan(values).all():
-        violation = "values in [nan, nan] and NaN"  # the wording of the other cases
     raise ValueError(
         f"Training {what} must be float values in [-1, 1] (the generator's tanh range) or "
         f"uint8 images (converted); got {dtype_name} {violation}. "
