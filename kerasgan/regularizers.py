@@ -105,7 +105,68 @@ def _uniform_per_example(seed, like):
     return tf.random.stateless_uniform(shape, seed=seed, dtype=like.dtype)
 
 
-class DiscriminatorPenalty:
+class Regularizer:
+    """What the discriminator penalties and the generator regularizers share: a
+    weight, a lazy-regularization interval, state variables and the Keras config.
+
+    Subclass `DiscriminatorPenalty` or `GeneratorRegularizer`, not this class.
+
+    Attributes:
+        name: key under which `fit` logs the (unweighted) value.
+        weight: coefficient of the value in its network's loss.
+        interval: compute it every `interval` steps of its network, scaled by
+            `interval` (lazy regularization); 1 = every step.
+
+    Example:
+    >>> R1(gamma=2.0, interval=4).interval, PathLength(weight=1.0).weight
+    (4, 1.0)
+    """
+
+    name = "regularizer"
+
+    def __init__(self, weight, interval=1):
+        self.weight = check_positive_number("weight", weight, allow_zero=True)
+        self.interval = check_positive_int("interval", interval)
+
+    def build(self):
+        """Create the state variables (none by default); the model calls it once, in
+        its distribution strategy's scope.
+
+        Example:
+        >>> R1().build()
+        """
+
+    @property
+    def variables(self):
+        """The state variables, saved with the model's state (none by default).
+
+        Example:
+        >>> R1().variables, GeneratorRegularizer(1.0).variables
+        ([], [])
+        """
+        return []
+
+    def get_config(self):
+        return {"weight": self.weight, "interval": self.interval}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from `get_config()`.
+
+        Example:
+        >>> R1.from_config(R1(gamma=2.0).get_config())
+        R1(gamma=2.0, interval=1)
+        >>> PathLength.from_config(PathLength(weight=1.0).get_config())
+        PathLength(weight=1.0, interval=4, decay=0.01)
+        """
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class DiscriminatorPenalty(Regularizer):
     """Base class of the penalties; subclasses implement `__call__`.
 
     Example (a custom penalty: E[D(x_real)^2], "logit centering"):
@@ -125,47 +186,8 @@ class DiscriminatorPenalty:
 
     name = "penalty"
 
-    def __init__(self, weight, interval=1):
-        self.weight = check_positive_number("weight", weight, allow_zero=True)
-        self.interval = check_positive_int("interval", interval)
-
     def __call__(self, critic, real, fake, seed):
         raise NotImplementedError
-
-    def build(self):
-        """Create state variables (none here); the model calls it once, in its
-        distribution strategy's scope.
-
-        Example:
-        >>> R1().build()
-        """
-
-    @property
-    def variables(self):
-        """State variables saved with the model's state (none for the penalties here).
-
-        Example:
-        >>> R1().variables
-        []
-        """
-        return []
-
-    def get_config(self):
-        return {"weight": self.weight, "interval": self.interval}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from `get_config()`.
-
-        Example:
-        >>> R1.from_config(R1(gamma=2.0).get_config())
-        R1(gamma=2.0, interval=1)
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @register("gradient_penalty")
@@ -294,7 +316,7 @@ class DRAGAN(DiscriminatorPenalty):
         return {**super().get_config(), "perturbation": self.perturbation}
 
 
-class GeneratorRegularizer:
+class GeneratorRegularizer(Regularizer):
     """Base class of the generator-side regularizers; subclasses implement `compute`.
 
     The model calls `compute(generate, latents, labels, seed)` inside the
@@ -330,10 +352,6 @@ class GeneratorRegularizer:
     #: The keys of the statistics `compute` returns.
     statistic_names = ()
 
-    def __init__(self, weight, interval=1):
-        self.weight = check_positive_number("weight", weight, allow_zero=True)
-        self.interval = check_positive_int("interval", interval)
-
     def compute(self, generate, latents, labels, seed):
         """Return `(value, statistics)`: the unweighted value and per-replica scalars.
 
@@ -357,40 +375,6 @@ class GeneratorRegularizer:
         value, statistics = self.compute(generate, latents, labels, seed)
         self.update({k: global_batch_mean(v) for k, v in statistics.items()})
         return value
-
-    def build(self):
-        """Create the state variables; called once by the model, in its strategy's scope.
-
-        Example:
-        >>> GeneratorRegularizer(1.0).build()
-        """
-
-    @property
-    def variables(self):
-        """The state variables, saved with the model's state (empty by default).
-
-        Example:
-        >>> GeneratorRegularizer(1.0).variables
-        []
-        """
-        return []
-
-    def get_config(self):
-        return {"weight": self.weight, "interval": self.interval}
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from `get_config()`.
-
-        Example:
-        >>> PathLength.from_config(PathLength(weight=1.0).get_config())
-        PathLength(weight=1.0, interval=4, decay=0.01)
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 @register("path_length")
@@ -581,6 +565,6 @@ class InstanceNoise:
 
 
 __all__ = [
-    "DiscriminatorPenalty", "GradientPenalty", "R1", "R2", "DRAGAN", "GeneratorRegularizer",
+    "Regularizer", "DiscriminatorPenalty", "GradientPenalty", "R1", "R2", "DRAGAN", "GeneratorRegularizer",
     "PathLength", "InstanceNoise", "PENALTIES", "REGULARIZERS", "get", "register",
 ]

@@ -207,12 +207,6 @@ def _model_label(entry):
     return label
 
 
-def _format(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    return str(value) if isinstance(value, int) else f"{value:.4g}"
-
-
 def _wall(entry):
     wall = (entry.results or {}).get("train_wall_time_s")
     return f"{wall / 60:.1f} min" if wall else ""
@@ -226,7 +220,7 @@ def _floor(entry):
 
 #: The sentence above each GAN table, by dataset kind (`kerasgan.data.dataset_info`).
 GAN_TABLE_INTROS = {
-    "images": "**Image GANs** — metrics in the features of the dataset's domain net (digits-net, "
+    "images": "**Image GANs** — FID / KID in the features of the dataset's domain net (digits-net, "
               "mnist-net) against the held-out reference, at the sample counts of the real-data "
               "floor (see [Evaluation](#evaluation-fid-kid-is-precisionrecall)); classes judged "
               "by the same net.",
@@ -240,7 +234,10 @@ def _gan_rows(names, columns, dataset_kind, with_classes):
         entry = get_entry(name, kind="gan")
         m = entry.metrics
         link = f"[{name}](zoo/{name}/README.md)"
-        cells = [link, entry.config["dataset"], _model_label(entry)]
+        info = data.dataset_info(entry.config["dataset"])
+        # A 2-D mixture is named by its configuration (ring8), an image dataset in full.
+        dataset = info.config if dataset_kind == "points" and info.config else info.name
+        cells = [link, dataset, _model_label(entry)]
         if not m:
             target = entry.config.get("target", {}).get("summary", "")
             cells.append("not trained" + (f": {target}" if target else ""))
@@ -248,7 +245,7 @@ def _gan_rows(names, columns, dataset_kind, with_classes):
         else:
             floor = _floor(entry) if dataset_kind == "images" else None
             for key, _ in columns:
-                cell = _format(m[key]) if key in m else ""
+                cell = metrics.format_cell(key, m)
                 if floor and key in floor and key == "fid":
                     cell += f" ({m[key] / floor[key]:.1f}× floor)"
                 cells.append(cell)
@@ -256,7 +253,7 @@ def _gan_rows(names, columns, dataset_kind, with_classes):
         if not with_classes:
             cells.pop()
         cells.append(_wall(entry))
-        rows.append("| " + " | ".join(cells) + " |")
+        rows.append(" ".join(f"| {cell}" if cell else "|" for cell in cells) + " |")
     return rows
 
 
@@ -310,23 +307,22 @@ def _translation_table():
 
 
 def _feature_net_table():
-    columns = list(metrics.report_columns("images"))
     lines = ["| feature net | dataset | held-out accuracy | floor: real vs real | "
-             "n (real / reference) | " + " | ".join(label for _, label in columns) + " |",
-             "|" + "---|" * (5 + len(columns))]
+             "n (real / reference) | FID | KID ×10³ | precision | recall | density | coverage |",
+             "|" + "---|" * 11]
     for name, entry in entries(kind="feature_net").items():
         r = entry.results or {}
         link = f"[{name}](zoo/feature_nets/{name}/README.md)"
         if "floors" not in r:
-            lines.append(f"| {link} | {entry.config['dataset']} | not trained | | |"
-                         + " |" * len(columns))
+            lines.append(f"| {link} | {entry.config['dataset']} | not trained |" + " |" * 8)
             continue
         f, m = r["floors"]["protocol"], r["floors"]["metrics"]
         cells = [link, entry.config["dataset"],
                  f"{100 * r['accuracy']['held_out']:.2f}% ({r['protocol']['n_eval']} images)",
                  f"`{f['real_split']}` vs `{f['reference_split']}`",
-                 f"{f['n_fake']} / {f['n_real']}"]
-        cells += [_format(m[key]) if key in m else "" for key, _ in columns]
+                 f"{f['n_fake']} / {f['n_real']}", f"{m['fid']:.3f}",
+                 f"{1e3 * m['kid']:.2f} ± {1e3 * m['kid_std']:.2f}"]
+        cells += [f"{m[key]:.3f}" for key in ("precision", "recall", "density", "coverage")]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

@@ -47,6 +47,14 @@ def two_cpu_strategy():
     return tf.distribute.MirroredStrategy(devices)
 
 
+@pytest.fixture(scope="session")
+def extractor():
+    """The digits-net feature extractor (loaded once per test process)."""
+    from kerasgan.metrics import get_extractor
+
+    return get_extractor("digits-net")
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)

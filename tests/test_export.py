@@ -24,6 +24,7 @@ def exported(tmp_path_factory):
     return gan, path
 
 
+@pytest.mark.slow
 def test_fresh_process_without_kerasgan_gives_the_same_samples(exported, tmp_path):
     gan, path = exported
     z = np.random.default_rng(0).normal(size=(6, 4)).astype("float32")

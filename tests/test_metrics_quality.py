@@ -10,18 +10,12 @@ from kerasgan.metrics import (
     default_protocol,
     evaluate_generator_quality,
     frechet_distance,
-    get_extractor,
     reference_set,
     sample_quality,
 )
 from kerasgan.metrics.quality import generated_batches
 from kerasgan.models import create_variant
 from kerasgan.nets import mlp_discriminator, mlp_generator
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    return get_extractor("digits-net")
 
 
 @pytest.fixture(scope="module")
@@ -147,6 +141,7 @@ def test_generated_batches_are_generate_in_pieces():
     np.testing.assert_allclose(pieces, whole, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_fid_falls_while_a_gan_learns_the_digits(tmp_path):
     """An MLP GAN on the embedded digits: FID halves within 1500 steps."""
     keras.utils.set_random_seed(0)

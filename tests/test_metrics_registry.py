@@ -13,8 +13,10 @@ from kerasgan.metrics import (
     EXTRACTORS,
     METRICS,
     evaluate_gan,
+    format_cell,
     get_extractor,
     mixture_metrics,
+    register_metric,
     report_columns,
 )
 
@@ -31,14 +33,31 @@ def test_extractors_are_a_registry():
 
 def test_report_columns_are_stable_and_name_the_extractor():
     images = report_columns("images")
-    assert [key for key, _ in images][:9] == [
-        "fid", "kid", "kid_std", "inception_score", "inception_score_std", "precision", "recall",
-        "density", "coverage"]
+    assert images[:3] == [("fid", "FID"), ("kid", "KID ×10³"), ("precision", "precision / recall")]
     assert report_columns("images", "digits-net")[0] == ("fid", "FID (digits-net)")
-    assert report_columns("points") == [
+    assert report_columns("points")[:4] == [
         ("modes_captured", "modes"), ("high_quality_percent", "% high quality"),
         ("reverse_kl", "reverse KL"), ("spread", "spread (×σ)")]
     assert report_columns("image_pairs") == []
+
+
+def test_cells_are_written_by_their_metric():
+    values = {"fid": 4.1679, "kid": 0.07622, "precision": 0.3734, "recall": 0.8022,
+              "modes_captured": 8, "high_quality_percent": 97.08, "reverse_kl": 0.008521,
+              "spread": 0.7546}
+    assert [format_cell(key, values) for key, _ in report_columns("images")[:3]] == [
+        "4.17", "76.2", "0.37 / 0.80"]
+    assert [format_cell(key, values) for key, _ in report_columns("points")[:4]] == [
+        "8", "97.1", "0.0085", "0.75"]
+    assert format_cell("fid", {}) == "" and format_cell("precision", {"precision": 0.5}) == ""
+
+
+def test_columns_and_cells_must_name_reported_keys():
+    with pytest.raises(ValueError, match="columns and cells must name keys it reports"):
+        register_metric("bad_columns", label="bad", kinds=("points",), columns=("other",))
+    with pytest.raises(ValueError, match="columns and cells must name keys it reports"):
+        register_metric("bad_cells", label="bad", kinds=("points",), cells={"other": str})
+    assert "bad_columns" not in METRICS and "bad_cells" not in METRICS
 
 
 class MixtureSampler:

@@ -12,16 +12,10 @@ from kerasgan.metrics import (
     KernelDistanceMetric,
     PrecisionRecallMetric,
     frechet_distance,
-    get_extractor,
     inception_score,
     kernel_distance,
     precision_recall,
 )
-
-
-@pytest.fixture(scope="module")
-def extractor():
-    return get_extractor("digits-net")
 
 
 @pytest.fixture(scope="module")

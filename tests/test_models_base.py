@@ -62,6 +62,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_saved_model_file_loads_compiled_and_trains_on_exactly(case, tmp_path):
     build, dataset = CASES[case]

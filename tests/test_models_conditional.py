@@ -1,9 +1,5 @@
 """Class-conditional GANs: label plumbing, generate(labels=...), truncation, export, errors."""
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import keras
@@ -16,6 +12,7 @@ from kerasgan.data import load
 from kerasgan.models import create_variant
 from kerasgan.models.gan import latents_for_seed, truncated_latents_for_seed
 from kerasgan.nets import dcgan_discriminator, dcgan_generator, mlp_discriminator, mlp_generator
+from helpers import run_python_json
 
 
 def _conditional(variant="nsgan", conditioning="projection", **kwargs):
@@ -133,6 +130,7 @@ def test_generate_with_truncation_is_reproducible_and_bounded_in_latent_space():
 # SavedModel of a conditional GAN.
 
 
+@pytest.mark.slow
 def test_conditional_export_in_a_fresh_process(tmp_path):
     keras.utils.set_random_seed(5)
     gan = _conditional()
@@ -155,10 +153,7 @@ def test_conditional_export_in_a_fresh_process(tmp_path):
             out["refused"] = "labels out of range" in str(error)
         print(json.dumps(out))
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_python_json(script)
     labels = np.array([0, 3, 3, 9])
     np.testing.assert_allclose(out["generate"], gan.generate(z, labels=labels), atol=1e-5)
     np.testing.assert_allclose(out["serving"], gan.generate(z, labels=labels), atol=1e-5)
@@ -166,6 +161,7 @@ def test_conditional_export_in_a_fresh_process(tmp_path):
     assert out["refused"] is True
 
 
+@pytest.mark.slow
 def test_a_short_conditional_run_learns_to_draw_the_requested_digits():
     """cDCGAN on the embedded digits: digits-net recognises the requested class far above
     chance after 800 steps (at the start: about chance, 10%)."""

@@ -37,6 +37,7 @@ def _same_state(a, b):
 
 @pytest.mark.parametrize("build", [_pix2pix, lambda: _compiled(_cyclegan(pool_size=3))],
                          ids=["pix2pix", "cyclegan"])
+@pytest.mark.slow
 def test_saved_state_continues_exactly_like_the_original(build, tmp_path):
     """Train, save, load into a fresh model, train both on: bit-identical. The
     file holds the dropout seed states (pix2pix's U-Net) and the image pools."""

@@ -1,9 +1,5 @@
 """pix2pix / CycleGAN: nets, the image pool, each loss term, training steps, export."""
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import keras
@@ -15,6 +11,7 @@ from kerasgan.data.translation import load_translation
 from kerasgan.metrics.translation import identity_errors, translation_error, translation_errors
 from kerasgan.models.translation import CycleGAN, ImagePool, LinearDecay, Pix2Pix
 from kerasgan.nets import patchgan_discriminator, resnet_translator, unet_generator
+from helpers import run_python_json
 
 
 @pytest.mark.parametrize("size", [32, 64])
@@ -82,6 +79,7 @@ def test_cycle_loss_is_zero_for_inverse_maps():
     assert translation_error(x, x) == 0.0
 
 
+@pytest.mark.slow
 def test_cyclegan_terms_and_steps():
     model = _cyclegan()
     model.compile()
@@ -110,6 +108,7 @@ def test_translation_models_refuse_bad_batches():
                  patchgan_discriminator((32, 32, 3), base_filters=8))
 
 
+@pytest.mark.slow
 def test_pix2pix_l1_term_pulls_toward_the_target():
     keras.utils.set_random_seed(0)
     model = Pix2Pix(unet_generator((32, 32, 3), base_filters=8),
@@ -120,6 +119,7 @@ def test_pix2pix_l1_term_pulls_toward_the_target():
     assert history.history["l1"][-1] < 0.6 * history.history["l1"][0]
 
 
+@pytest.mark.slow
 def test_exported_cyclegan_serves_uint8_and_float_in_a_fresh_process(tmp_path):
     model = _cyclegan()
     path = str(tmp_path / "cyc")
@@ -139,10 +139,7 @@ def test_exported_cyclegan_serves_uint8_and_float_in_a_fresh_process(tmp_path):
             out["refused"] = "float32 images in [-1, 1]" in str(e)
         print(json.dumps(out))
     """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = run_python_json(script)
     np.testing.assert_allclose(out["u8"], model.translate_x_to_y(x), atol=1e-5)
     np.testing.assert_allclose(out["f32"], model.translate_y_to_x(x), atol=1e-5)
     assert out["refused"] is True
@@ -162,6 +159,7 @@ def test_exported_pix2pix_translate_endpoint(tmp_path):
         loaded.translate(tf.zeros((1, 16, 16, 3)))  # wrong size: refused by the signature
 
 
+@pytest.mark.slow
 def test_uint8_pairs_train_like_scaled_floats_and_bad_pairs_are_refused_first():
     """uint8 pairs are converted to [-1, 1] (the same steps as pre-scaled floats);
     [0, 255] floats, NaN, and batches without 'x'/'y' are refused before any step."""

@@ -12,6 +12,7 @@ import pytest
 from kerasgan import zoo
 from kerasgan.core.images import uint8_to_model_range
 from kerasgan.models import GAN
+from helpers import run_python_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "sngan"]
@@ -153,7 +154,9 @@ def test_render_table_has_a_column_for_every_registered_metric():
     """A metric registered by a test module shows up in the zoo table."""
     from kerasgan.metrics import METRICS
 
-    METRICS.add("test_sharpness", lambda *a: 0.0, label="sharpness (test)", kinds=("points",))
+    from kerasgan.metrics import register_metric
+
+    register_metric("test_sharpness", label="sharpness (test)", kinds=("points",))(lambda i: 0.0)
     try:
         table = zoo.render_table("gan")
     finally:
@@ -271,12 +274,8 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
         "z.get_feature_net_entry('digits-net').path, "
         "sorted(z.translation_entries()['cyclegan_digits'].weight_files)]))"
     )
-    env = {**os.environ, "PYTHONPATH": str(target), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env=env, cwd=str(tmp_path), timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    root, pretrained, size, weights, width, net_path, translation = json.loads(
-        out.stdout.strip().splitlines()[-1])
+    root, pretrained, size, weights, width, net_path, translation = run_python_json(
+        script, env={"PYTHONPATH": str(target)}, cwd=str(tmp_path))
     assert translation == ["generator_xy", "generator_yx"]  # translation entries ship too
     assert width == 64 and net_path.startswith(str(target))  # feature nets ship too
     assert root.startswith(str(target))

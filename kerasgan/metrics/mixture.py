@@ -272,18 +272,21 @@ def _modes_captured(inputs):
 
 @register_metric("high_quality", label="high quality", kinds=("points",),
                  labels={"high_quality": "high quality", "high_quality_percent": "% high quality"},
-                 columns=("high_quality_percent",), better="higher")
+                 columns=("high_quality_percent",), better="higher",
+                 cells={"high_quality_percent": lambda m: f"{m['high_quality_percent']:.1f}"})
 def _high_quality(inputs):
     scores = _scores(inputs)
     return {"high_quality": scores["high_quality"],
             "high_quality_percent": scores["high_quality_percent"]}
 
 
-@register_metric("reverse_kl", label="reverse KL", kinds=("points",), better="lower")
+@register_metric("reverse_kl", label="reverse KL", kinds=("points",), better="lower",
+                 cells={"reverse_kl": lambda m: f"{m['reverse_kl']:.4f}"})
 def _reverse_kl(inputs):
     return _scores(inputs)["reverse_kl"]
 
 
-@register_metric("spread", label="spread (×σ)", kinds=("points",))
+@register_metric("spread", label="spread (×σ)", kinds=("points",),
+                 cells={"spread": lambda m: f"{m['spread']:.2f}"})
 def _spread(inputs):
     return _scores(inputs)["spread"]

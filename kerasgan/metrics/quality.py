@@ -92,7 +92,8 @@ def _statistics(inputs, which):
     return inputs.memo(f"{which}_statistics", lambda: FeatureStatistics.from_features(side.features))
 
 
-@register_metric("fid", label="FID", kinds=("images",), better="lower")
+@register_metric("fid", label="FID", kinds=("images",), better="lower",
+                 cells={"fid": lambda m: f"{m['fid']:.2f}"})
 def _fid(inputs):
     fake, real = _statistics(inputs, "fake"), _statistics(inputs, "real")
     return distances.frechet_distance_from_statistics(
@@ -100,6 +101,7 @@ def _fid(inputs):
 
 
 @register_metric("kid", label="KID", kinds=("images",), labels={"kid": "KID", "kid_std": "KID std"},
+                 columns={"kid": "KID ×10³"}, cells={"kid": lambda m: f"{1e3 * m['kid']:.1f}"},
                  better="lower")
 def _kid(inputs):
     o = inputs.options
@@ -110,7 +112,8 @@ def _kid(inputs):
 
 
 @register_metric("inception_score", label="IS", kinds=("images",),
-                 labels={"inception_score": "IS", "inception_score_std": "IS std"}, better="higher")
+                 labels={"inception_score": "IS", "inception_score_std": "IS std"}, columns=(),
+                 better="higher")
 def _inception_score(inputs):
     probs = inputs.fake.probs
     score = distances.inception_score(probs, splits=min(inputs.options["is_splits"], len(probs)))
@@ -118,7 +121,10 @@ def _inception_score(inputs):
 
 
 @register_metric("precision_recall", label="precision / recall", kinds=("images",),
-                 labels={"precision": "precision", "recall": "recall"}, better="higher")
+                 labels={"precision": "precision", "recall": "recall"},
+                 columns={"precision": "precision / recall"},
+                 cells={"precision": lambda m: f"{m['precision']:.2f} / {m['recall']:.2f}"},
+                 better="higher")
 def _precision_recall(inputs):
     pr = distances.precision_recall(inputs.real.features, inputs.fake.features,
                                     k=inputs.options["pr_k"])
@@ -126,7 +132,8 @@ def _precision_recall(inputs):
 
 
 @register_metric("density_coverage", label="density / coverage", kinds=("images",),
-                 labels={"density": "density", "coverage": "coverage"}, better="higher")
+                 labels={"density": "density", "coverage": "coverage"}, columns=(),
+                 better="higher")
 def _density_coverage(inputs):
     dc = distances.density_coverage(inputs.real.features, inputs.fake.features,
                                     k=inputs.options["dc_k"])

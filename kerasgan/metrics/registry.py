@@ -38,9 +38,10 @@ import numbers
 
 from kerasgan.core.registry import Registry
 
-__all__ = ["METRICS", "MetricInputs", "compute_metrics", "register_metric", "report_columns"]
+__all__ = ["METRICS", "MetricInputs", "compute_metrics", "format_cell", "register_metric",
+           "report_columns"]
 
-#: Metrics by name (metadata: `label`, `kinds`, `labels`, `columns`, `order`).
+#: Metrics by name (metadata: `label`, `kinds`, `labels`, `columns`, `cells`, `order`).
 METRICS = Registry("metric")
 
 _ORDER = itertools.count()
@@ -87,7 +88,8 @@ class MetricInputs:
         return self._memo[key]
 
 
-def register_metric(name, *, label, kinds, labels=None, columns=None, order=None, **metadata):
+def register_metric(name, *, label, kinds, labels=None, columns=None, cells=None, order=None,
+                    **metadata):
     """Decorator: register a report metric `fn(inputs: MetricInputs) -> number | dict`.
 
     Args:
@@ -98,7 +100,12 @@ def register_metric(name, *, label, kinds, labels=None, columns=None, order=None
         kinds: the dataset kinds it applies to (`"images"`, `"points"`).
         labels: `{key: label}` of every key a dict-returning metric reports as
             a column (default `{name: label}`).
-        columns: the keys of `labels` that are table columns (default: all).
+        columns: the table columns: keys of `labels` (titled by their label),
+            or `{key: title}` (default: every key of `labels`; `()`: none).
+        cells: `{column key: fn(values) -> str}` writing a column's cell from
+            the reported values (a dict of every key), e.g. precision and
+            recall in one cell; a column without one shows its value with 4
+            significant digits (`format_cell`).
         order: position among the columns (default: registration order).
         **metadata: anything else to record (e.g. `better="lower"`).
 
@@ -114,11 +121,19 @@ def register_metric(name, *, label, kinds, labels=None, columns=None, order=None
     """
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     labels = dict(labels) if labels is not None else {name: label}
-    columns = tuple(columns) if columns is not None else tuple(labels)
+    if columns is None:
+        columns = dict(labels)
+    elif not isinstance(columns, dict):
+        columns = {key: labels.get(key) for key in columns}
+    unknown = sorted(set(columns) - set(labels)) + sorted(set(cells or {}) - set(columns))
+    if unknown:
+        raise ValueError(f"Metric {name!r}: columns and cells must name keys it reports "
+                         f"({sorted(labels)}); got {unknown}.")
 
     def decorator(function):
         METRICS.add(name, function, label=label, kinds=kinds, labels=labels, columns=columns,
-                    order=next(_ORDER) if order is None else order, **metadata)
+                    cells=dict(cells or {}), order=next(_ORDER) if order is None else order,
+                    **metadata)
         return function
 
     return decorator
@@ -184,13 +199,41 @@ def report_columns(kind, extractor=None):
 
     Example:
     >>> report_columns("images")[:2]
-    [('fid', 'FID'), ('kid', 'KID')]
+    [('fid', 'FID'), ('kid', 'KID ×10³')]
     >>> report_columns("images", "mnist-net")[0]
     ('fid', 'FID (mnist-net)')
     """
     columns = []
     for entry in _entries(kind):
-        for key in entry.metadata["columns"]:
-            label = entry.metadata["labels"][key]
-            columns.append((key, f"{label} ({extractor})" if extractor else label))
+        for key, title in entry.metadata["columns"].items():
+            columns.append((key, f"{title} ({extractor})" if extractor else title))
     return columns
+
+
+def format_cell(key, values):
+    """The table cell of column `key` from a report's `values` ("" when it was not measured).
+
+    The cell is written by the registering metric's `cells` function, or is the
+    value with 4 significant digits (an integer as it is).
+
+    Example:
+    >>> format_cell("precision", {"precision": 0.8412, "recall": 0.5})
+    '0.84 / 0.50'
+    >>> format_cell("reverse_kl", {"reverse_kl": 0.00846}), format_cell("fid", {})
+    ('0.0085', '')
+    """
+    for entry in METRICS.entries():
+        if key in entry.metadata["columns"]:
+            cell = entry.metadata["cells"].get(key)
+            if cell is not None:
+                try:
+                    return cell(values)
+                except KeyError:
+                    return ""
+            break
+    if key not in values:
+        return ""
+    value = values[key]
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        return str(value)
+    return str(value) if isinstance(value, numbers.Integral) else f"{value:.4g}"
