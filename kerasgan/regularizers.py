@@ -522,6 +522,7 @@ def get(identifier):
     )
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
 class InstanceNoise:
     """Gaussian instance noise on D's real and fake inputs, annealed to zero.
 
@@ -559,6 +560,18 @@ class InstanceNoise:
 
     def get_config(self):
         return {"stddev": self.stddev, "anneal_steps": self.anneal_steps}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from `get_config()` (also through `keras.saving.deserialize_keras_object`).
+
+        Example:
+        >>> noise = keras.saving.deserialize_keras_object(
+        ...     keras.saving.serialize_keras_object(InstanceNoise(0.1, 500)))
+        >>> noise
+        InstanceNoise(stddev=0.1, anneal_steps=500)
+        """
+        return cls(**config)
 
     def __repr__(self):
         return f"InstanceNoise(stddev={self.stddev!r}, anneal_steps={self.anneal_steps!r})"

@@ -144,3 +144,18 @@ def test_penalties_are_registered_and_keras_serializable(penalty):
     assert regularizers.PENALTIES.get(penalty.name) is type(penalty)
     assert regularizers.get({"name": penalty.name, **penalty.get_config()}).get_config() == \
         penalty.get_config()
+
+
+def test_instance_noise_is_keras_serializable_and_survives_the_gan_config():
+    import keras
+
+    from kerasgan.models import GAN
+    from kerasgan.nets import mlp_discriminator, mlp_generator
+
+    noise = InstanceNoise(stddev=0.3, anneal_steps=700)
+    clone = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(noise))
+    assert type(clone) is InstanceNoise and clone.get_config() == noise.get_config()
+    gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), instance_noise=noise)
+    again = GAN.from_config(gan.get_config())
+    assert again.instance_noise.get_config() == {"stddev": 0.3, "anneal_steps": 700}
+    assert float(again.instance_noise.stddev_at(350)) == pytest.approx(0.15)
