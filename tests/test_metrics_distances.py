@@ -467,6 +467,41 @@ def test_copies_of_continuous_features_match_loops(rng):
         assert density_coverage(real[order_r], fake[order_f], k=k, batch_size=3) == dc
 
 
+def exhaustive_knn_metrics(real, fake, k):
+    """Both metrics from the exact pair distances e of *all* pairs (no filter)."""
+    def exact(a, b):
+        rows, columns = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
+        values = distances._exact_squared_distances(a, b, rows.ravel(), columns.ravel())
+        return values.reshape(len(a), len(b))
+
+    real_real, fake_fake, fake_real = exact(real, real), exact(fake, fake), exact(fake, real)
+    np.fill_diagonal(real_real, np.inf)
+    np.fill_diagonal(fake_fake, np.inf)
+    in_real = fake_real <= np.sort(real_real, axis=1)[:, k - 1]
+    in_fake = fake_real <= np.sort(fake_fake, axis=1)[:, k - 1][:, None]
+    precision, recall = np.mean(in_real.any(axis=1)), np.mean(in_fake.any(axis=0))
+    return (PrecisionRecall(float(precision), float(recall)),
+            DensityCoverage(float(in_real.sum() / (k * len(fake))),
+                            float(np.mean(in_real.any(axis=0)))))
+
+
+@pytest.mark.parametrize("offset, scale", [(0.0, 1.0), (1.0e6, 1.0), (0.1, 1.0e-3)])
+@pytest.mark.parametrize("d", [1, 7, 300])
+def test_the_filter_decides_like_exact_distances_everywhere(rng, offset, scale, d):
+    # Near-copies (relative perturbations of one or a few ulps) and pairs of real
+    # samples 1e-9 apart put many pairs within rounding of a radius.
+    real = rng.normal(size=(50, d)) * scale + offset
+    real[1::2] = real[0::2] + 1e-9 * scale
+    fake = rng.normal(size=(40, d)) * scale + offset
+    fake[:20] = real[rng.integers(0, 50, size=20)] * (1.0 + rng.choice([0.0, 1e-16, 1e-15],
+                                                                       size=(20, 1)))
+    for k in (1, 2, 5):
+        expected = exhaustive_knn_metrics(real, fake, k)
+        for batch_size in (None, 3):
+            assert (precision_recall(real, fake, k=k, batch_size=batch_size),
+                    density_coverage(real, fake, k=k, batch_size=batch_size)) == expected
+
+
 def test_a_fake_on_a_ball_boundary_is_inside():
     # Real radii (k = 1) are 2, 2, 2; the fake at 6 is exactly 2 from the real at 4
     # and the real at 4 exactly 2 (its radius, k = 1) from the fake at 6.
