@@ -350,6 +350,181 @@ def test_chunking_does_not_change_the_results(rng, monkeypatch):
     assert density_coverage(real, fake) == whole_dc
 
 
+
+# Tie-breaking: brute force with plain Python loops, exact on quantized features
+# and on copies; invariant under chunking, row order and an exact shift.
+
+
+def loop_squared_distance(x, y):
+    total = 0.0
+    for a, b in zip(x, y):
+        total += (a - b) ** 2
+    return total
+
+
+def loop_radii(points, k):
+    """Squared distance to the k-th nearest other sample, the sample skipped by index."""
+    radii = []
+    for i, x in enumerate(points):
+        others = sorted(loop_squared_distance(x, y) for j, y in enumerate(points) if j != i)
+        radii.append(others[k - 1])
+    return radii
+
+
+def loop_in_balls(x, centres, radii):
+    return [loop_squared_distance(x, c) <= r for c, r in zip(centres, radii)]
+
+
+def loop_precision_recall(real, fake, k):
+    real, fake = np.asarray(real).tolist(), np.asarray(fake).tolist()
+    real_radii, fake_radii = loop_radii(real, k), loop_radii(fake, k)
+    precision = sum(any(loop_in_balls(x, real, real_radii)) for x in fake) / len(fake)
+    recall = sum(any(loop_in_balls(x, fake, fake_radii)) for x in real) / len(real)
+    return PrecisionRecall(precision, recall)
+
+
+def loop_density_coverage(real, fake, k):
+    real, fake = np.asarray(real).tolist(), np.asarray(fake).tolist()
+    radii = loop_radii(real, k)
+    inside = [loop_in_balls(x, real, radii) for x in fake]  # [fake][real]
+    density = sum(sum(row) for row in inside) / (k * len(fake))
+    coverage = sum(any(row[i] for row in inside) for i in range(len(real))) / len(real)
+    return DensityCoverage(density, coverage)
+
+
+def quantized_sets(rng):
+    """Small integers in 3-d: almost every distance is shared by many pairs."""
+    real = rng.integers(0, 4, size=(60, 3)).astype(np.float64)
+    real[7] = real[3]  # a duplicated real sample: each is the other's nearest neighbour
+    fake = rng.integers(0, 5, size=(45, 3)).astype(np.float64)
+    return real, fake
+
+
+def copied_sets(rng):
+    """Integer features; half the fakes are exact copies of real samples."""
+    real = rng.integers(-40, 40, size=(70, 6)).astype(np.float64)
+    real[11] = real[5]
+    fake = rng.integers(-40, 40, size=(50, 6)).astype(np.float64)
+    fake[:25] = real[rng.choice(len(real), 25, replace=False)]
+    return real, fake
+
+
+# "integer" uses the exact Gram-matrix path; "quarter" (the same sets / 4:
+# dyadic, still exact distances, but not integers) the filtered path that
+# recomputes every tie exactly.
+SCALES = {"integer": 1.0, "quarter": 0.25}
+TIE_SETS = {"quantized": quantized_sets, "copies": copied_sets}
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("sets", TIE_SETS)
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_knn_metrics_match_loops_with_ties(rng, sets, scale, k):
+    real, fake = TIE_SETS[sets](rng)
+    real, fake = real * SCALES[scale], fake * SCALES[scale]
+    pr, dc = precision_recall(real, fake, k=k), density_coverage(real, fake, k=k)
+    assert pr == loop_precision_recall(real, fake, k)
+    assert dc == loop_density_coverage(real, fake, k)
+    if sets == "copies":
+        assert pr.precision >= 0.5  # a copy is inside the ball of its original
+        assert 0.0 < pr.recall < 1.0 and 0.0 < dc.coverage < 1.0
+
+
+@pytest.mark.parametrize("scale", SCALES)
+@pytest.mark.parametrize("sets", TIE_SETS)
+def test_knn_metrics_ignore_chunking_order_and_shift(rng, sets, scale, monkeypatch):
+    real, fake = TIE_SETS[sets](rng)
+    real, fake = real * SCALES[scale], fake * SCALES[scale]
+    expected = [precision_recall(real, fake, k=3), density_coverage(real, fake, k=3)]
+
+    def both(real, fake, **options):
+        return [precision_recall(real, fake, k=3, **options),
+                density_coverage(real, fake, k=3, **options)]
+
+    for batch_size in (1, 7, 64, 1000):
+        assert both(real, fake, batch_size=batch_size) == expected
+    assert both(real[rng.permutation(len(real))], fake[rng.permutation(len(fake))]) == expected
+    assert both(real[::-1], fake[::-1], batch_size=5) == expected
+    assert both(real + 1024.0, fake + 1024.0) == expected  # exact: the differences do not change
+    assert both(real - 3.0e6, fake - 3.0e6, batch_size=9) == expected
+    monkeypatch.setattr(distances, "_CHUNK_BYTES", 8 * len(real) * 4)  # 4 rows per chunk
+    assert both(real, fake) == expected
+
+
+def test_copies_of_continuous_features_match_loops(rng):
+    # Gaussian features: the only ties are exact copies (a copy's distances equal
+    # its original's), which both sides must decide the same way.
+    real = rng.normal(size=(80, 5))
+    real[9] = real[2]
+    fake = np.concatenate([real[rng.choice(len(real), 30, replace=False)],
+                           rng.normal(loc=0.2, size=(30, 5))])
+    for k in (1, 3):
+        pr, dc = precision_recall(real, fake, k=k), density_coverage(real, fake, k=k)
+        assert pr == loop_precision_recall(real, fake, k)
+        assert dc == loop_density_coverage(real, fake, k)
+        order_r, order_f = rng.permutation(len(real)), rng.permutation(len(fake))
+        assert precision_recall(real[order_r], fake[order_f], k=k, batch_size=7) == pr
+        assert density_coverage(real[order_r], fake[order_f], k=k, batch_size=3) == dc
+
+
+def exhaustive_knn_metrics(real, fake, k):
+    """Both metrics from the exact pair distances e of *all* pairs (no filter)."""
+    def exact(a, b):
+        rows, columns = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
+        values = distances._exact_squared_distances(a, b, rows.ravel(), columns.ravel())
+        return values.reshape(len(a), len(b))
+
+    real_real, fake_fake, fake_real = exact(real, real), exact(fake, fake), exact(fake, real)
+    np.fill_diagonal(real_real, np.inf)
+    np.fill_diagonal(fake_fake, np.inf)
+    in_real = fake_real <= np.sort(real_real, axis=1)[:, k - 1]
+    in_fake = fake_real <= np.sort(fake_fake, axis=1)[:, k - 1][:, None]
+    precision, recall = np.mean(in_real.any(axis=1)), np.mean(in_fake.any(axis=0))
+    return (PrecisionRecall(float(precision), float(recall)),
+            DensityCoverage(float(in_real.sum() / (k * len(fake))),
+                            float(np.mean(in_real.any(axis=0)))))
+
+
+@pytest.mark.parametrize("offset, scale", [(0.0, 1.0), (1.0e6, 1.0), (0.1, 1.0e-3)])
+@pytest.mark.parametrize("d", [1, 7, 300])
+def test_the_filter_decides_like_exact_distances_everywhere(rng, offset, scale, d):
+    # Near-copies (relative perturbations of one or a few ulps) and pairs of real
+    # samples 1e-9 apart put many pairs within rounding of a radius.
+    real = rng.normal(size=(50, d)) * scale + offset
+    real[1::2] = real[0::2] + 1e-9 * scale
+    fake = rng.normal(size=(40, d)) * scale + offset
+    fake[:20] = real[rng.integers(0, 50, size=20)] * (1.0 + rng.choice([0.0, 1e-16, 1e-15],
+                                                                       size=(20, 1)))
+    for k in (1, 2, 5):
+        expected = exhaustive_knn_metrics(real, fake, k)
+        for batch_size in (None, 3):
+            assert (precision_recall(real, fake, k=k, batch_size=batch_size),
+                    density_coverage(real, fake, k=k, batch_size=batch_size)) == expected
+
+
+def test_a_fake_on_a_ball_boundary_is_inside():
+    # Real radii (k = 1) are 2, 2, 2; the fake at 6 is exactly 2 from the real at 4
+    # and the real at 4 exactly 2 (its radius, k = 1) from the fake at 6.
+    real, fake = [[0.0], [2.0], [4.0]], [[6.0], [8.0], [10.0]]
+    third = PrecisionRecall(precision=1 / 3, recall=1 / 3)
+    assert precision_recall(real, fake, k=1) == third
+    assert precision_recall(np.add(real, 0.375), np.add(fake, 0.375), k=1) == third
+    assert density_coverage(real, fake, k=1) == DensityCoverage(density=1 / 3, coverage=1 / 3)
+
+
+def test_duplicate_real_samples_are_neighbours():
+    # Excluding the sample itself by index, not by "distance 0": two identical
+    # real samples have radius 0 for k = 1 and hold a fake copy of them.
+    # k = 1: squared radii 0, 0, 4, 4; k = 2: 9, 9, 9, 25 (the fakes at 0 and 10
+    # lie on the boundaries of the balls of 3 and 5).
+    real = [[0.0, 0.0], [0.0, 0.0], [3.0, 0.0], [5.0, 0.0]]
+    fake = [[0.0, 0.0], [10.0, 0.0]]
+    assert density_coverage(real, fake, k=1) == DensityCoverage(density=1.0, coverage=0.5)
+    assert density_coverage(real, fake, k=2) == DensityCoverage(density=1.25, coverage=1.0)
+    for k in (1, 2):
+        assert density_coverage(real, fake, k=k) == loop_density_coverage(real, fake, k)
+
+
 # ----------------------------------------------------------------------------
 # Invalid input.
 
@@ -416,18 +591,40 @@ def test_invalid_probabilities_are_rejected(rng):
         inception_score(probs, splits=0)
 
 
-def test_k_must_be_smaller_than_the_sample_count(rng):
+def test_k_must_be_smaller_than_the_sample_count(rng, monkeypatch):
+    def no_distances(*args, **kwargs):
+        raise AssertionError("a distance was computed before k was checked")
+
+    monkeypatch.setattr(distances, "_filter_chunk", no_distances)
+    monkeypatch.setattr(distances, "_exact_squared_distances", no_distances)
     real, fake = rng.normal(size=(3, 2)), rng.normal(size=(10, 2))
-    with pytest.raises(ValueError, match=r"real_features: got 3 samples of width 2; "
-                                         r"need at least k \+ 1 = 4"):
+    with pytest.raises(ValueError, match=r"k = 3 must be smaller than the number of real "
+                                         r"samples: real_features has 3 samples.*needs at "
+                                         r"least k \+ 1 = 4 samples"):
         precision_recall(real, fake, k=3)
-    with pytest.raises(ValueError, match=r"fake_features: got 3 samples .*k \+ 1 = 6"):
-        density_coverage(fake, real, k=5)
-    for bad_k in (0, 1.5, True):
+    with pytest.raises(ValueError, match=r"k = 3 must be smaller than the number of fake "
+                                         r"samples: fake_features has 3 samples.*k-th nearest "
+                                         r"other fake sample.*k \+ 1 = 4"):
+        precision_recall(fake, real, k=3)
+    with pytest.raises(ValueError, match=r"k = 10 must be smaller .*real_features has 10 "
+                                         r"samples, and density / coverage"):
+        density_coverage(fake, real, k=10)
+    for bad_k in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="k must be a positive integer"):
             precision_recall(fake, fake, k=bad_k)
     with pytest.raises(ValueError, match="batch_size must be a positive integer; got 0"):
         density_coverage(fake, fake, k=2, batch_size=0)
+    with pytest.raises(ValueError, match="fake_features: got 0 samples of width 2; need at "
+                                         "least 1 sample"):
+        density_coverage(fake, np.zeros((0, 2)), k=2)
+
+
+def test_density_coverage_needs_no_more_fakes_than_k(rng):
+    # Only real samples get balls: a handful of fakes is enough.
+    real = rng.integers(0, 9, size=(40, 3)).astype(np.float64)
+    fake = np.concatenate([real[:2], [[4.0, 4.0, 4.0]]])
+    for k in (3, 5, 39):
+        assert density_coverage(real, fake, k=k) == loop_density_coverage(real, fake, k)
 
 
 def test_kid_argument_checks(rng):

@@ -31,8 +31,20 @@ computes in float64 with numpy only.
   robust to real outliers, may exceed 1); coverage is the fraction of real balls
   that contain at least one generated sample.
 
-The k-NN metrics compute the pairwise distances in row chunks of at most
-~64 MB, so sets of 10k × 10k samples or more fit in memory.
+The k-NN metrics (precision / recall, density / coverage) decide ties one way,
+that of the papers: the k-NN radius of a sample is the distance to its k-th
+nearest *other* sample of its set, the sample itself being excluded by index
+(so a duplicate at distance 0 counts as a neighbour); a sample lies in a ball
+when its distance is <= the radius. Every distance that enters a decision is
+the exact float64 sum of squared differences Σ_f (x_f − y_f)², added in a
+fixed order: a function of the pair alone, so equal distances compare equal
+and the results do not change with the chunk size, the row order, or a
+constant shift of the features that leaves their float64 differences
+unchanged (e.g. an integer shift of integer-valued features). That matters
+on quantized features and when generated samples copy training samples.
+A fast Gram-matrix filter with a proven error bound settles all other pairs,
+and the pairwise distances are computed in row chunks of at most ~64 MB, so
+sets of 10k × 10k samples or more fit in memory.
 
 References:
     M. Heusel, H. Ramsauer, T. Unterthiner, B. Nessler, S. Hochreiter. "GANs
@@ -486,64 +498,224 @@ def inception_score(probs, splits=10):
     return InceptionScore(mean=float(scores.mean()), std=float(scores.std()))
 
 
-def _squared_distance_chunks(queries, references, batch_size):
-    """Yield `(start, squared Euclidean distances [rows, n_ref])` per chunk of queries.
+# ----------------------------------------------------------------------------
+# k-NN metrics (precision / recall, density / coverage).
+#
+# The decisions (which samples are a sample's k nearest neighbours, whether a
+# sample lies in a ball) are made on *exact* squared distances: for a pair
+# (x, y), e(x, y) = Σ_f (x_f − y_f)² in float64, the squares added in a fixed
+# order that depends only on the width d (`_exact_squared_distances`). e(x, y)
+# is a function of the pair alone, so it does not depend on the chunking, on
+# the row order or on the other samples, and it depends on the features only
+# through their differences x_f − y_f as computed in float64 (a constant shift
+# that leaves those unchanged, e.g. an integer shift of integer-valued
+# features, changes nothing).
+#
+# Computing e for all pairs is ~50x slower than a Gram-matrix product, so a
+# fast approximation g = ‖x'‖² + ‖y'‖² − 2 x'·y' (x' = x − c, y' = y − c for a
+# common centre c) filters the pairs first. With u = eps / 2 the unit
+# round-off and S = (‖x'‖ + ‖y'‖)² (>= e up to rounding), rounding moves
+#
+#     the centring by <= 2u S, the norms, dot products and sums of g by
+#     <= (d + 2) u S, and e by <= (log2 d + 3) u S,
+#
+# so |g − e| <= (d + 7 + log2 d) u S < (d + 16) eps S / 1.9 for every d
+# (about 2x of slack for the rounding of the filter's own comparisons), and
+# with S <= 2 (‖x'‖² + ‖y'‖²):
+#
+#     |g − e| <= t(x) + t(y),   t(x) = 2 (d + 16) eps ‖x'‖²  (+ a subnormal floor).
+#
+# Only the pairs whose decision this bound cannot settle (ties and near-ties)
+# are recomputed exactly, so the result is that of comparing e everywhere.
+# When all features are integers small enough that every term and partial sum
+# of g is an exact integer (4 d max|x'|² < 2^52, with c rounded to integers),
+# g == e and no pair needs recomputing.
 
-    Without `batch_size`, a chunk holds at most `_CHUNK_BYTES` of float64.
+# An absolute floor of the filter's tolerance (subnormal squares lose relative
+# precision); far below any distance of practical features.
+_SUBNORMAL_FLOOR = 2.0**-1000
+
+
+class _KnnSet(NamedTuple):
+    """One feature set prepared for the k-NN metrics."""
+
+    raw: np.ndarray  # [n, d] float64: exact distances are computed from these
+    centred: np.ndarray  # [n, d] raw − the common centre, for the Gram-matrix filter
+    squared_norms: np.ndarray  # [n] ‖centred row‖²
+    tolerance: np.ndarray  # [n] t(row): |g − e| <= t(x) + t(y); zeros when g == e
+
+
+def _fixed_order_row_sums(values):
+    """Row sums of `values` `[m, d]`, added in an order that depends only on d.
+
+    The width is halved by elementwise additions (column f plus column
+    f + width // 2, an odd last column added onto the last sum), so the sum of a
+    row never depends on the other rows or on how pairs were batched.
     """
-    rows = batch_size or max(1, _CHUNK_BYTES // (8 * len(references)))
-    reference_norms = np.einsum("ij,ij->i", references, references)
-    for start in range(0, len(queries), rows):
-        chunk = queries[start : start + rows]
-        squared = chunk @ references.T
-        squared *= -2.0
-        squared += np.einsum("ij,ij->i", chunk, chunk)[:, None]
-        squared += reference_norms
-        np.maximum(squared, 0.0, out=squared)
-        yield start, squared
+    while values.shape[1] > 1:
+        half = values.shape[1] // 2
+        summed = values[:, :half] + values[:, half : 2 * half]
+        if values.shape[1] % 2:
+            summed[:, -1] += values[:, -1]
+        values = summed
+    return values[:, 0]
 
 
-def _knn_squared_radii(features, k, batch_size):
-    """Squared distance of every sample to its k-th nearest other sample."""
-    radii = np.empty(len(features))
-    for start, squared in _squared_distance_chunks(features, features, batch_size):
-        rows = np.arange(len(squared))
-        squared[rows, start + rows] = np.inf  # a sample is not its own neighbour
-        radii[start : start + len(squared)] = np.partition(squared, k - 1, axis=1)[:, k - 1]
+def _exact_squared_distances(a, b, rows_a, rows_b):
+    """e(a[rows_a[p]], b[rows_b[p]]) for every p: Σ_f (a_f − b_f)², fixed order."""
+    out = np.empty(len(rows_a))
+    step = max(1, _CHUNK_BYTES // (16 * a.shape[1]))  # two [step, d] float64 arrays
+    for start in range(0, len(rows_a), step):
+        diff = a[rows_a[start : start + step]]
+        diff -= b[rows_b[start : start + step]]
+        diff *= diff
+        out[start : start + step] = _fixed_order_row_sums(diff)
+    return out
+
+
+def _prepare_knn(real, fake):
+    """Return `(real_set, fake_set, exact)`: `exact` when the filter g equals e."""
+    d = real.shape[1]
+    integral = all(np.array_equal(x, np.rint(x)) for x in (real, fake))
+    centre = real.mean(axis=0)
+    if integral:
+        centre = np.rint(centre)  # keeps the centred features integers
+    centred = [x - centre for x in (real, fake)]
+    exact = integral and 4.0 * d * max(float(np.max(np.abs(c))) for c in centred) ** 2 < 2.0**52
+    scale = 0.0 if exact else 2.0 * (d + 16) * np.finfo(np.float64).eps
+    sets = []
+    for x, c in zip((real, fake), centred):
+        squared_norms = np.einsum("ij,ij->i", c, c)
+        tolerance = scale * squared_norms + (0.0 if exact else _SUBNORMAL_FLOOR)
+        sets.append(_KnnSet(x, c, squared_norms, tolerance))
+    return sets[0], sets[1], exact
+
+
+def _chunk_rows(n_columns, batch_size):
+    """Rows per chunk: `batch_size`, or at most `_CHUNK_BYTES` of float64 per matrix."""
+    return batch_size or max(1, _CHUNK_BYTES // (8 * n_columns))
+
+
+def _filter_chunk(queries, references, start, stop):
+    """The filter g for queries[start:stop] × all references."""
+    squared = queries.centred[start:stop] @ references.centred.T
+    squared *= -2.0
+    squared += queries.squared_norms[start:stop, None]
+    squared += references.squared_norms
+    return squared
+
+
+def _knn_squared_radii(points, k, exact, batch_size):
+    """e of every sample to its k-th nearest *other* sample (itself excluded by index)."""
+    n = len(points.raw)
+    radii = np.empty(n)
+    step = _chunk_rows(n, batch_size)
+    column_tolerance = float(points.tolerance.max())
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        squared = _filter_chunk(points, points, start, stop)
+        own = np.arange(stop - start)
+        squared[own, start + own] = np.inf  # exclude the sample itself (not distance 0)
+        nearest = np.argpartition(squared, k - 1, axis=1)[:, :k]  # the k smallest g
+        kth = np.take_along_axis(squared, nearest, axis=1).max(axis=1)
+        if exact:
+            radii[start:stop] = kth
+            continue
+        # With T >= |g − e| on the row, the k smallest e are <= kth + T, and a
+        # pair with e <= kth + T has g <= kth + 2 T: those are the candidates,
+        # and the radius is the k-th smallest e among them. Usually a row has
+        # exactly k candidates, the k smallest g; ties and near-ties add more.
+        bound = kth + 2.0 * (points.tolerance[start:stop] + column_tolerance)
+        candidates = squared <= bound[:, None]
+        few = np.count_nonzero(candidates, axis=1) == k
+        rows = np.repeat(own[few], k)
+        values = _exact_squared_distances(
+            points.raw, points.raw, start + rows, nearest[few].ravel())
+        radii[start + own[few]] = values.reshape(-1, k).max(axis=1)
+        many = own[~few]
+        if len(many):
+            rows, columns = np.nonzero(candidates[many])  # rows ascending
+            values = _exact_squared_distances(points.raw, points.raw, start + many[rows], columns)
+            values = values[np.lexsort((values, rows))]
+            first = np.searchsorted(rows, np.arange(len(many)))
+            radii[start + many] = values[first + k - 1]
     return radii
 
 
-def _ball_membership(queries, centres, squared_radii, batch_size):
-    """Membership of queries in the balls {x : ‖x − centres_i‖ <= radius_i}.
+def _settle_band(inside, squared, radii, margin, queries, references, start):
+    """Decide on e the pairs the filter cannot: |g − radius| <= margin.
 
-    Returns (the number of balls containing each query `[n_queries]`, whether
-    each ball contains at least one query `[n_centres]`).
+    `radii` and `margin` broadcast against the chunk `squared` (g of
+    queries[start:] × references); for the pairs in the band, `inside[i, j]`
+    becomes e(queries[start + i], references[j]) <= radii[i, j].
     """
-    counts = np.empty(len(queries), dtype=np.int64)
-    hit = np.zeros(len(centres), dtype=bool)
-    for start, squared in _squared_distance_chunks(queries, centres, batch_size):
-        inside = squared <= squared_radii
-        counts[start : start + len(squared)] = np.count_nonzero(inside, axis=1)
-        hit |= inside.any(axis=0)
-    return counts, hit
+    band = squared > radii - margin
+    band &= squared <= radii + margin
+    if not band.any():
+        return
+    rows, columns = np.nonzero(band)
+    values = _exact_squared_distances(queries, references, start + rows, columns)
+    inside[rows, columns] = values <= np.broadcast_to(radii, squared.shape)[rows, columns]
 
 
-def _knn_inputs(real_features, fake_features, k, batch_size):
-    """Validate the k-NN metrics' arguments; centre both sets on the real mean.
+def _ball_memberships(fake, real, real_radii, fake_radii, exact, batch_size):
+    """Memberships decided on e: fake rows in real balls and real rows in fake balls.
 
-    Distances are translation invariant, and centring reduces the cancellation
-    in ‖x‖² + ‖y‖² − 2 x·y.
+    Returns `(counts, covered, recalled)`: for every fake sample the number of
+    real balls {y : e(y, real_i) <= real_radii_i} containing it `[M]`; for every
+    real ball whether it contains at least one fake sample `[N]`; and, if
+    `fake_radii` is given, whether each real sample lies in at least one fake
+    ball `[N]` (else None).
     """
+    n_fake, n_real = len(fake.raw), len(real.raw)
+    counts = np.empty(n_fake, dtype=np.int64)
+    covered = np.zeros(n_real, dtype=bool)
+    recalled = None if fake_radii is None else np.zeros(n_real, dtype=bool)
+    step = _chunk_rows(n_real, batch_size)
+    real_tolerance = float(real.tolerance.max())
+    for start in range(0, n_fake, step):
+        stop = min(n_fake, start + step)
+        squared = _filter_chunk(fake, real, start, stop)
+        in_real = squared <= real_radii
+        in_fake = None if fake_radii is None else squared <= fake_radii[start:stop, None]
+        if not exact:
+            # |g − e| <= t(fake) + t(real): below the band inside, above it outside.
+            fake_tolerance = fake.tolerance[start:stop]
+            margin = real.tolerance + float(fake_tolerance.max())
+            _settle_band(in_real, squared, real_radii, margin, fake.raw, real.raw, start)
+            if fake_radii is not None:
+                margin = (fake_tolerance + real_tolerance)[:, None]
+                _settle_band(in_fake, squared, fake_radii[start:stop, None], margin,
+                             fake.raw, real.raw, start)
+        counts[start:stop] = np.count_nonzero(in_real, axis=1)
+        covered |= in_real.any(axis=0)
+        if fake_radii is not None:
+            recalled |= in_fake.any(axis=0)
+    return counts, covered, recalled
+
+
+def _check_k_against(k, n, name, role, metric):
+    if k >= n:
+        raise ValueError(
+            f"k = {k} must be smaller than the number of {role} samples: {name} has "
+            f"{n} samples, and {metric} uses each {role} sample's radius, the distance "
+            f"to its k-th nearest other {role} sample, so {name} needs at least "
+            f"k + 1 = {k + 1} samples."
+        )
+
+
+def _knn_inputs(real_features, fake_features, k, batch_size, metric, fake_radii):
+    """Validate the k-NN metrics' arguments before computing any distance."""
     k = check_positive_int("k", k)
     batch_size = _check_batch_size(batch_size)
     real, fake = _validate_features(
         {"real_features": real_features, "fake_features": fake_features},
-        min_rows=k + 1,
-        need=f"k + 1 = {{rows}} samples (each sample's radius is the distance to "
-        f"its k = {k}-th nearest other sample)",
+        need="{rows} sample",
     )
-    centre = real.mean(axis=0)
-    return real - centre, fake - centre, k, batch_size
+    _check_k_against(k, len(real), "real_features", "real", metric)
+    if fake_radii:
+        _check_k_against(k, len(fake), "fake_features", "fake", metric)
+    return real, fake, k, batch_size
 
 
 def precision_recall(real_features, fake_features, *, k=3, batch_size=None):
@@ -554,10 +726,20 @@ def precision_recall(real_features, fake_features, *, k=3, batch_size=None):
     (distance <= radius) at least one real ball. Recall is the same with the
     roles swapped: the fraction of real samples within at least one fake ball.
 
+    Ties are decided one way: a sample is excluded from its own neighbours by
+    its index, so a duplicate of it (distance 0) counts as a neighbour; a
+    sample lies in a ball when its distance is <= the radius, equality
+    included; and every distance entering a decision is the exact float64
+    Σ_f (x_f − y_f)² of the pair, added in a fixed order, so equal distances
+    compare equal. The result therefore does not depend on `batch_size`, on
+    the order of the rows, or on a constant shift of the features that leaves
+    their float64 differences unchanged (e.g. an integer shift of integer
+    features).
+
     Args:
         real_features, fake_features: array-like `[N, d]` and `[M, d]`, finite,
             of the same width, with more than k samples each.
-        k: the neighbourhood size (the paper uses 3).
+        k: the neighbourhood size (the paper uses 3), 1 <= k < min(N, M).
         batch_size: rows per chunk of the pairwise-distance matrices; by default
             chosen so that a chunk takes at most ~64 MB. It does not change the
             result.
@@ -566,8 +748,9 @@ def precision_recall(real_features, fake_features, *, k=3, batch_size=None):
         `PrecisionRecall(precision, recall)`, both in [0, 1].
 
     Raises:
-        ValueError: if an array is invalid, the widths differ, a set has <= k
-            samples, or `k` / `batch_size` is not a positive integer.
+        ValueError: if an array is invalid, the widths differ, `k` /
+            `batch_size` is not a positive integer, or k >= N or k >= M (checked
+            before any distance is computed).
 
     Example (all balls have radius 1 here; the fake samples at 10 and 11 are
     outside every real ball, the real sample at 3 is outside every fake ball):
@@ -575,15 +758,23 @@ def precision_recall(real_features, fake_features, *, k=3, batch_size=None):
     >>> fake = [[0.5], [1.5], [10.0], [11.0]]
     >>> precision_recall(real, fake, k=1)
     PrecisionRecall(precision=0.5, recall=0.75)
+
+    A sample on a ball's boundary is inside (k = 1: real radii 2, 2, 2 and fake
+    radii 2, 2, 2; the fake at 6 and the real at 4 are 2 apart), also after a
+    shift by 1024 and a reordering:
+    >>> precision_recall([[0.0], [2.0], [4.0]], [[6.0], [8.0], [10.0]], k=1)
+    PrecisionRecall(precision=0.3333333333333333, recall=0.3333333333333333)
+    >>> precision_recall([[1028.0], [1024.0], [1026.0]], [[1032.0], [1034.0], [1030.0]], k=1)
+    PrecisionRecall(precision=0.3333333333333333, recall=0.3333333333333333)
     """
-    real, fake, k, batch_size = _knn_inputs(real_features, fake_features, k, batch_size)
-    real_radii = _knn_squared_radii(real, k, batch_size)
-    fake_radii = _knn_squared_radii(fake, k, batch_size)
-    fake_counts, _ = _ball_membership(fake, real, real_radii, batch_size)
-    real_counts, _ = _ball_membership(real, fake, fake_radii, batch_size)
-    return PrecisionRecall(
-        precision=float(np.mean(fake_counts > 0)), recall=float(np.mean(real_counts > 0))
-    )
+    real, fake, k, batch_size = _knn_inputs(
+        real_features, fake_features, k, batch_size, "precision / recall", fake_radii=True)
+    real, fake, exact = _prepare_knn(real, fake)
+    real_radii = _knn_squared_radii(real, k, exact, batch_size)
+    fake_radii = _knn_squared_radii(fake, k, exact, batch_size)
+    counts, _, recalled = _ball_memberships(fake, real, real_radii, fake_radii, exact,
+                                            batch_size)
+    return PrecisionRecall(precision=float(np.mean(counts > 0)), recall=float(np.mean(recalled)))
 
 
 def density_coverage(real_features, fake_features, *, k=5, batch_size=None):
@@ -595,10 +786,18 @@ def density_coverage(real_features, fake_features, *, k=5, batch_size=None):
     * density = 1 / (k M) · Σ_j Σ_i 1[‖fake_j − real_i‖ <= r_i];
     * coverage = 1 / N · Σ_i 1[min_j ‖real_i − fake_j‖ <= r_i].
 
+    Ties are decided as in `precision_recall`: the real sample itself is
+    excluded from its neighbours by index (a duplicate at distance 0 counts),
+    "in a ball" is distance <= radius, and all compared distances are exact
+    float64 sums of squared differences in a fixed order, so the result does not
+    depend on `batch_size`, the row order, or a constant shift that leaves the
+    float64 feature differences unchanged. Fake samples that copy real samples
+    lie in those samples' balls.
+
     Args:
         real_features, fake_features: array-like `[N, d]` and `[M, d]`, finite,
-            of the same width, with more than k samples each.
-        k: the neighbourhood size (the paper uses 5).
+            of the same width, with N > k real samples and M >= 1 fake samples.
+        k: the neighbourhood size (the paper uses 5), 1 <= k < N.
         batch_size: rows per chunk of the pairwise-distance matrices; by default
             chosen so that a chunk takes at most ~64 MB. It does not change the
             result.
@@ -608,8 +807,9 @@ def density_coverage(real_features, fake_features, *, k=5, batch_size=None):
         distributions match, may exceed 1), coverage in [0, 1].
 
     Raises:
-        ValueError: if an array is invalid, the widths differ, a set has <= k
-            samples, or `k` / `batch_size` is not a positive integer.
+        ValueError: if an array is invalid, the widths differ, `k` /
+            `batch_size` is not a positive integer, or k >= N (checked before
+            any distance is computed).
 
     Example (real radii 1, 1, 1, 2; the fake samples lie in 2, 2, 2 and 0 real
     balls, so density = 6 / (1 · 4); every real ball holds a fake sample):
@@ -617,10 +817,18 @@ def density_coverage(real_features, fake_features, *, k=5, batch_size=None):
     >>> fake = [[0.9], [1.5], [2.5], [10.0]]
     >>> density_coverage(real, fake, k=1)
     DensityCoverage(density=1.5, coverage=1.0)
+
+    Duplicated real samples are each other's nearest neighbours (radius 0), and
+    a fake copy of them lies in both balls; the fake at 9 lies on the boundary
+    of the ball of 7 (radius 2):
+    >>> density_coverage([[0.0], [0.0], [5.0], [7.0]], [[0.0], [9.0]], k=1)
+    DensityCoverage(density=1.5, coverage=0.75)
     """
-    real, fake, k, batch_size = _knn_inputs(real_features, fake_features, k, batch_size)
-    real_radii = _knn_squared_radii(real, k, batch_size)
-    counts, covered = _ball_membership(fake, real, real_radii, batch_size)
+    real, fake, k, batch_size = _knn_inputs(
+        real_features, fake_features, k, batch_size, "density / coverage", fake_radii=False)
+    real, fake, exact = _prepare_knn(real, fake)
+    real_radii = _knn_squared_radii(real, k, exact, batch_size)
+    counts, covered, _ = _ball_memberships(fake, real, real_radii, None, exact, batch_size)
     return DensityCoverage(
-        density=float(counts.sum() / (k * len(fake))), coverage=float(np.mean(covered))
+        density=float(counts.sum() / (k * len(counts))), coverage=float(np.mean(covered))
     )
