@@ -24,7 +24,7 @@ from kerasgan.data.folder import has_image_files
 from kerasgan.data.idx import has_idx_files
 from kerasgan.data.registry import DATASETS, DEFAULT_IMAGE_PROTOCOL
 
-__all__ = ["DatasetInfo", "dataset_info", "feature_net_cards", "is_image_folder",
+__all__ = ["DatasetInfo", "dataset_info", "is_image_folder",
            "is_local_dataset", "split_name"]
 
 #: The protocol of a local image folder: its only split is "train".
@@ -142,24 +142,10 @@ def _default_config(family, builder):
     return configs[0].name if configs else None
 
 
-def feature_net_cards():
-    """The zoo cards of the domain feature nets, `{name: ZooEntry}`.
-
-    The package's own nets, and those of a zoo folder named by
-    `$KERASGAN_ZOO` (which take precedence): a user's zoo of GANs need not
-    copy the feature nets to be judged by them.
-
-    Example:
-    >>> sorted(feature_net_cards())
-    ['digits-net', 'mnist-net']
-    """
-    return zoo_entries.entries(kind="feature_net")
-
-
 def _with_card_floor(protocol, canonical):
     """The protocol, with the split and sample count of its feature net's real-data floor."""
     extractor = protocol.get("extractor")
-    card = feature_net_cards().get(extractor) if extractor else None
+    card = zoo_entries.entries(kind="feature_net").get(extractor) if extractor else None
     if card is None or card.config.get("dataset") != canonical or "floor" not in card.config:
         return protocol
     floor = card.config["floor"]

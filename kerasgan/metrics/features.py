@@ -59,7 +59,6 @@ from kerasgan.core.registry import Registry
 from kerasgan.core.validation import check_positive_int
 from kerasgan.core.naming import unknown_name_error
 from kerasgan.data import dataset_info
-from kerasgan.data.info import feature_net_cards
 from kerasgan.nets import build_net
 from kerasgan.nets.classifier import FEATURE_LAYER
 
@@ -329,7 +328,7 @@ def load_feature_net(name, normalize=True):
     """Load a domain feature net of the zoo (`"digits-net"`, `"mnist-net"`).
 
     The net's card is looked up in `$KERASGAN_ZOO` (when set), then in the
-    package's zoo (`kerasgan.data.info.feature_net_cards`).
+    package's zoo (`kerasgan.core.entries.entries(kind="feature_net")`).
 
     The weights are checked against the sha256 in the net's card before
     anything is loaded (`kerasgan.core.entries.WeightsVerificationError`
@@ -348,7 +347,7 @@ def load_feature_net(name, normalize=True):
     >>> load_feature_net("mnist-net").image_shape
     (28, 28, 1)
     """
-    cards = feature_net_cards()
+    cards = zoo_entries.entries(kind="feature_net")
     if name not in cards:
         raise unknown_name_error("feature net", name, cards)
     entry = cards[name]
