@@ -1,13 +1,13 @@
 """`kerasgan`: train, evaluate, sample, export and browse the zoo from the shell.
 
-    kerasgan train [NAME] [--dataset D] [--epochs N] [--steps-per-epoch N]
+    kerasgan train [NAME] [--dataset D] [--source IDX_DIR] [--epochs N] [--steps-per-epoch N]
                    [--batch-size N] [--seed S] [--out RUN_DIR]
                    [--strategy default|mirrored|multi_worker|tpu] [--tpu ADDRESS]
                    [--mixed-precision float32|mixed_float16|mixed_bfloat16] [--jit auto|on|off]
                    [--lr-scaling none|linear|sqrt] [--deterministic] [--noresume]
                    [--on-nonfinite stop|restore] [--nonfinite-lr-factor F] [--noexport]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
-                      [--out FILE.json]
+                      [--source IDX_DIR] [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
                     --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
@@ -65,6 +65,9 @@ flags.DEFINE_integer("label", None, "`sample`: the class of every sample (condit
                      "entries; default: one row per class).")
 flags.DEFINE_float("truncation", None, "`sample`: truncation trick threshold for the latents.")
 flags.DEFINE_string("data-dir", None, "TFDS data directory.")
+flags.DEFINE_string("source", None, "`train` / `evaluate`: read the dataset (a TFDS name such as "
+                    "mnist or fashion_mnist) from this local folder of its IDX files instead of "
+                    "TFDS (train-*/t10k-* files; see kerasgan.data.sources).")
 flags.DEFINE_bool("download", False, "Let TFDS download a dataset that is not prepared "
                   "(the project's own datasets are always generated locally).")
 flags.DEFINE_bool("pretrained", False, "`zoo list`: only entries with weights.")
@@ -123,6 +126,21 @@ def _load(name, command):
     return gan
 
 
+def _use_source(dataset, splits):
+    """`--source DIR`: read `dataset` from a local folder of its IDX files (checked first)."""
+    directory = _flag("source")
+    if directory is None:
+        return
+    if data.dataset_info(dataset).source not in ("registered", "tfds") or \
+            data.builds_locally(dataset):
+        raise UsageError(f"--source names a local copy of a TFDS dataset such as mnist or "
+                         f"fashion_mnist; the dataset here is {dataset!r}, which kerasgan reads "
+                         "without one.")
+    family = data.dataset_info(dataset).family
+    data.check_local_source(family, directory, splits)
+    data.set_local_source(family, directory)
+
+
 def cmd_train(args):
     name = args[0] if args else zoo.DEFAULT_ENTRY
     entry = zoo.get_entry(name)
@@ -146,6 +164,7 @@ def cmd_train(args):
     if _flag("jit") not in jits:
         raise UsageError(f"--jit must be auto, on or off; got {_flag('jit')!r}.")
     jit = jits[_flag("jit")]
+    _use_source(_flag("dataset") or entry.config["dataset"], ["train"])
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = _flag("out") or os.path.join("runs", f"{name}-{stamp}")
     print(f"Training zoo entry {name!r} into {out}")
@@ -191,6 +210,9 @@ def cmd_evaluate(args):
     training = config.get("training", {})
     dataset = _flag("dataset") or config["dataset"]
     seed = 12345 if _flag("seed") is None else _flag("seed")
+    if _flag("source") is not None:
+        split = _flag("split") or data.dataset_info(dataset).protocol.get("split") or "test"
+        _use_source(dataset, sorted({p.split("[")[0].strip() for p in split.split("+")}))
     extra = {}
     if data.dataset_info(dataset).kind == "images":
         extra["preprocessing"] = {k: training[k] for k in ("image_size", "center_crop")

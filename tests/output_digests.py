@@ -5,6 +5,10 @@ shipped models: `tests/fixtures/zoo_output_digests.json` was written by this
 module *before* the restructuring (`python -m tests.output_digests --write`),
 and `tests/test_zoo_output_digests.py` recomputes every digest and compares.
 
+An entry whose weights change on purpose (retrained) gets its digest rewritten
+with the reason, which is appended to `CHANGES` (one line per change):
+`python -m tests.output_digests --update mnist-net --reason "retrained on ..."`.
+
 Fixed inputs:
 - GAN entries: `generate(64, seed=0)` (labels cycling through the classes for
   conditional entries), the samples as float32.
@@ -22,6 +26,8 @@ import sys
 import numpy as np
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "zoo_output_digests.json")
+#: Why recorded digests were rewritten: one line per change, newest last.
+CHANGES = os.path.join(os.path.dirname(__file__), "fixtures", "zoo_output_digests.changes.md")
 
 
 def _digest(*arrays):
@@ -82,13 +88,37 @@ def compute_all():
             for kind, names in pretrained_entries().items()}
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] != ["--write"]:
-        sys.exit("usage: python -m tests.output_digests --write")
-    result = compute_all()
+def _write(result):
     tmp = FIXTURE + ".tmp"
     with open(tmp, "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
         f.write("\n")
     os.replace(tmp, FIXTURE)
+
+
+def update(names, reason):
+    """Rewrite the digests of `names` (new or retrained entries) and log `reason` in CHANGES."""
+    import datetime
+
+    with open(FIXTURE) as f:
+        recorded = json.load(f)
+    kinds = {name: kind for kind, entries in pretrained_entries().items() for name in entries}
+    for name in names:
+        if name not in kinds:
+            sys.exit(f"{name!r} is not a pretrained entry")
+        recorded.setdefault(kinds[name], {})[name] = DIGESTS[kinds[name]](name)
+    _write(recorded)
+    with open(CHANGES, "a") as f:
+        f.write(f"- {datetime.date.today().isoformat()}: {', '.join(names)}: {reason}\n")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if len(args) >= 4 and args[0] == "--update" and args[-2] == "--reason":
+        update(args[1:-2], args[-1])
+        sys.exit(0)
+    if args != ["--write"]:
+        sys.exit("usage: python -m tests.output_digests --write | --update NAME... --reason TEXT")
+    result = compute_all()
+    _write(result)
     print(json.dumps({k: len(v) for k, v in result.items()}))

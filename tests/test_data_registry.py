@@ -50,7 +50,7 @@ def test_project_and_catalogue_datasets_are_registered():
     ("digits/8x8", "digits", "images", "digits-net"),
     ("mnist", "mnist", "images", "mnist-net"),
     ("mnist:3.0.1", "mnist", "images", "mnist-net"),
-    ("fashion_mnist", "fashion_mnist", "images", "inception-v3"),
+    ("fashion_mnist", "fashion_mnist", "images", "fashion-net"),
     ("celeb_a", "celeb_a", "images", "inception-v3"),
     ("cifar10", "cifar10", "images", "inception-v3"),
     ("lsun/bedroom", "lsun", "images", "inception-v3"),  # not registered: images by default
@@ -66,7 +66,7 @@ def test_protocols_follow_the_feature_net_floors():
     assert dataset_info("digits/28x28").protocol == {
         "extractor": "digits-net", "split": "test", "num_samples": 1347}
     assert dataset_info("mnist").protocol == {
-        "extractor": "mnist-net", "split": "test[2500:5000]+test[6500:8000]", "num_samples": 4000}
+        "extractor": "mnist-net", "split": "test", "num_samples": 10_000}
     assert dataset_info("digits/16x16").protocol["num_samples"] == 10_000  # no floor at 16 px
     assert dataset_info("gaussian_mixture/ring8").protocol["num_samples"] == 2500
 

@@ -1,7 +1,7 @@
 """Measure the real-data floors of a domain feature net and add them to its card.
 
     python tools/measure_floors.py digits-net
-    python tools/measure_floors.py mnist-net --data ../shared/data/mnist
+    python tools/measure_floors.py mnist-net --source ../shared/data/mnist
 
 The floor is what a perfect generator would score: real images of the net's
 `floor.real` split (digits: the train split, 1,347 images; MNIST:
@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from kerasgan import zoo  # noqa: E402
 from kerasgan.core.io import write_json  # noqa: E402
-from kerasgan.data import load  # noqa: E402
+from kerasgan.data import load, set_local_source  # noqa: E402
 from kerasgan.metrics import get_extractor, reference_set, sample_quality  # noqa: E402
 from train_feature_net import write_card  # noqa: E402
 
@@ -31,7 +31,9 @@ from train_feature_net import write_card  # noqa: E402
 def measure(name, data=None):
     entry = zoo.get_entry(name, kind="feature_net")
     floor = entry.config["floor"]
-    source = data if data is not None else entry.config["dataset"]
+    source = entry.config["dataset"]
+    if data is not None:
+        set_local_source(source, data)
     extractor = get_extractor(name)
     reference = reference_set(source, floor["reference"], extractor, cache=False)
     real = load(source, split=floor["real"], batch_size=256, shuffle=False, repeat=False,
@@ -47,7 +49,7 @@ def measure(name, data=None):
     results["floors"] = {
         "metrics": report["metrics"], "protocol": protocol,
         "command": f"python tools/measure_floors.py {name}"
-                   + (" --data ../shared/data/mnist" if data else ""),
+                   + (f" --source {data}" if data else ""),
     }
     write_json(os.path.join(entry.path, "results.json"), results)
     write_card(name)
@@ -61,7 +63,8 @@ def measure(name, data=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=zoo.list_models(kind="feature_net"))
-    parser.add_argument("--data", help="local directory of IDX files to read the dataset from")
+    parser.add_argument("--source", dest="data", help="local source of the dataset: a directory of its IDX files "
+                        "(read instead of TFDS, which cannot download here)")
     args = parser.parse_args()
     measure(args.name, args.data)
 

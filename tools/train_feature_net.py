@@ -1,7 +1,7 @@
 """Train a domain feature net of the zoo and write its card.
 
     python tools/train_feature_net.py digits-net
-    python tools/train_feature_net.py mnist-net --data ../shared/data/mnist
+    python tools/train_feature_net.py mnist-net --source ../shared/data/mnist
 
 Trains the classifier `zoo/feature_nets/NAME/config.json` describes on its
 `train_split` (random shifts and rotations), measures its accuracy on the
@@ -11,9 +11,10 @@ overall and per class, the weights as `{"files": {"model": {"file", "sha256",
 card `README.md`. The real-data floors (FID of real vs real held-out images in
 this net's features) are added by `python tools/measure_floors.py NAME`.
 
-`--data DIR` reads the dataset from a local directory of MNIST-format IDX files
-instead of TFDS (this machine cannot download `mnist`; ../shared/data/mnist holds
-its test split, the same images as `tfds.load("mnist", split="test")`).
+`--source DIR` reads the TFDS dataset from a local folder of its IDX files
+instead of TFDS (`kerasgan.data.sources`; this machine cannot download `mnist`
+or `fashion_mnist`: ../shared/data/mnist and ../shared/data/fashion-mnist hold
+their original archives, the same images as `tfds.load(...)`).
 """
 
 import argparse
@@ -40,10 +41,9 @@ from kerasgan.training import build_feature_net, environment  # noqa: E402
 from render_readme import render_feature_net_card  # noqa: E402
 
 
-def load_arrays(dataset, split, data=None):
+def load_arrays(dataset, split, source=None):
     """All images ([-1, 1] float32) and labels of a split, as numpy arrays."""
-    source = data if data is not None else dataset
-    ds = load(source, split=split, batch_size=1000, shuffle=False, repeat=False,
+    ds = load(dataset, split=split, source=source, batch_size=1000, shuffle=False, repeat=False,
               drop_remainder=False, download=False)
     images, labels = [], []
     for batch in ds:
@@ -54,6 +54,8 @@ def load_arrays(dataset, split, data=None):
 
 def augmenter(spec, seed):
     layers = []
+    if spec.get("horizontal_flip"):
+        layers.append(keras.layers.RandomFlip("horizontal", seed=seed + 2))
     if spec.get("shift_pixels"):
         layers.append(keras.layers.RandomTranslation(
             spec["shift_pixels"] / 28, spec["shift_pixels"] / 28,
@@ -140,7 +142,7 @@ def train(name, data=None):
         "protocol": {"dataset": config["dataset"], "train_split": config["train_split"],
                      "eval_split": config["eval_split"], "n_train": int(len(x_train)),
                      "n_eval": int(len(x_eval)),
-                     "source": "local IDX directory" if data else "tfds"},
+                     "source": f"local IDX files ({data})" if data else "tfds"},
         "feature_normalization": feature_normalization(net, x_train),
         "history": {"val_accuracy": [float(v) for v in history.history["val_accuracy"]]},
         "train_wall_time_s": wall,
@@ -149,7 +151,7 @@ def train(name, data=None):
                                            "bytes": os.path.getsize(weights)}}},
         "env": environment(),
         "command": f"python tools/train_feature_net.py {name}"
-                   + (" --data ../shared/data/mnist" if data else ""),
+                   + (f" --source {data}" if data else ""),
         "trained_on": datetime.date.today().isoformat(),
     }
     write_json(os.path.join(entry.path, "results.json"), results)
@@ -166,7 +168,8 @@ def write_card(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=zoo.list_models(kind="feature_net"))
-    parser.add_argument("--data", help="local directory of IDX files to read the dataset from")
+    parser.add_argument("--source", dest="data", help="local source of the dataset: a directory of its IDX files "
+                        "(read instead of TFDS, which cannot download here)")
     parser.add_argument("--calibrate-only", action="store_true",
                         help="refit the feature standardization of the shipped weights")
     parser.add_argument("--threads", type=int, default=0, help="TF intra/inter-op threads (0: all)")

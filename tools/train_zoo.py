@@ -40,11 +40,17 @@ def weights_record(path):
                                    "bytes": os.path.getsize(path)}}}
 
 
-def train_entry(name, scratch, data=None):
+def use_source(entry, source):
+    """Read the entry's TFDS dataset from the local IDX folder `source` (None: TFDS)."""
+    if source:
+        data_lib.set_local_source(entry.config["dataset"], source)
+
+
+def train_entry(name, scratch, source=None):
     entry = zoo.get_entry(name, kind="gan")
+    use_source(entry, source)
     run_dir = os.path.join(scratch, name)
-    _, results = train_run(entry.config, run_dir, verbose=2, export=False, dataset=data,
-                           download=False)
+    _, results = train_run(entry.config, run_dir, verbose=2, export=False, download=False)
     target = os.path.join(ZOO_DIR, name)
     weights = os.path.join(target, "model.weights.h5")
     with atomic_path(weights) as tmp:
@@ -53,10 +59,10 @@ def train_entry(name, scratch, data=None):
         shutil.copyfile(os.path.join(run_dir, "samples.png"), tmp)
     results["weights"] = weights_record(weights)
     results["command"] = f"python tools/train_zoo.py {name}" + (
-        " --data ../shared/data/mnist" if data else "")
-    if data:
+        f" --source {source}" if source else "")
+    if source:
         results["dataset"] = entry.config["dataset"]
-        results["data_source"] = "local IDX copy of the split (../shared/data/mnist)"
+        results["data_source"] = f"local copy of its IDX files ({source})"
     results["trained_on"] = datetime.date.today().isoformat()
     write_json(os.path.join(target, "results.json"), results)
     zoo.refresh()
@@ -72,12 +78,13 @@ def train_entry(name, scratch, data=None):
               f"({results['train_wall_time_s']:.0f} s)", flush=True)
 
 
-def reevaluate_entry(name, data=None):
+def reevaluate_entry(name, source=None):
     """Recompute the card's metrics from the shipped weights (no training)."""
     entry = zoo.get_entry(name, kind="gan")
+    use_source(entry, source)
     config = entry.config
     evaluation = {k: v for k, v in config.get("evaluation", {}).items() if k != "monitor"}
-    dataset = data or config["dataset"]
+    dataset = config["dataset"]
     if data_lib.dataset_info(dataset).kind == "images":
         training = config.get("training", {})
         evaluation["preprocessing"] = {k: training[k] for k in ("image_size", "center_crop")
@@ -88,7 +95,7 @@ def reevaluate_entry(name, data=None):
     results["reevaluated"] = {
         "on": datetime.date.today().isoformat(),
         "command": f"python tools/train_zoo.py --reevaluate {name}"
-                   + (" --data ../shared/data/mnist" if data else ""),
+                   + (f" --source {source}" if source else ""),
         "why": "metrics recomputed from the shipped weights with the current evaluation code",
     }
     write_json(os.path.join(entry.path, "results.json"), results)
@@ -104,8 +111,8 @@ def main():
     parser.add_argument("--all", action="store_true", help="train every entry")
     parser.add_argument("--reevaluate", action="store_true",
                         help="recompute the metrics of trained entries from their weights")
-    parser.add_argument("--data", help="read the dataset from this local IDX directory "
-                        "(MNIST entries on a machine without tfds' mnist)")
+    parser.add_argument("--source", help="read the entries' TFDS dataset from this local folder "
+                        "of its IDX files (kerasgan.data.sources; e.g. ../shared/data/mnist)")
     parser.add_argument("--threads", type=int, default=0,
                         help="TensorFlow intra/inter-op threads (0: TensorFlow's default); "
                         "1 lets two trainings share two cores efficiently")
@@ -129,12 +136,12 @@ def main():
         parser.error("name at least one entry, a pattern, or --all")
     if args.reevaluate:
         for name in names:
-            reevaluate_entry(name, args.data)
+            reevaluate_entry(name, args.source)
         update_readme()
         return
     with tempfile.TemporaryDirectory(prefix="kerasgan-zoo-") as scratch:
         for name in names:
-            train_entry(name, scratch, args.data)
+            train_entry(name, scratch, args.source)
     update_readme()
 
 

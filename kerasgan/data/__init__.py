@@ -20,6 +20,9 @@ locally with no download:
 
 * `load(name, split, batch_size, ...)`: any TFDS dataset, or a local directory of
   MNIST-format IDX files, as batches of `{"images": float32, "labels": int32}`.
+* `set_local_source(name, DIR)` / `load(name, source=DIR)` / `$KERASGAN_LOCAL_DATA`:
+  read a TFDS dataset (`mnist`, `fashion_mnist`) from a local folder of its
+  IDX files where TFDS cannot download it (`kerasgan.data.sources`).
 * `load_translation(source, split, batch_size)`: two image domains as `{"x", "y"}`
   batches (digit_pairs, cycle_gan/*, two folders) for translation GANs.
 * `get_mixture(name)` / `MixtureSpec`: the mixtures' geometry and a sampler.
@@ -33,6 +36,7 @@ Example:
 'images'
 >>> ds = kerasgan.data.load("digits/28x28", batch_size=64)            # doctest: +SKIP
 >>> ds = kerasgan.data.load("/data/mnist", split="test", batch_size=64)  # doctest: +SKIP
+>>> ds = kerasgan.data.load("fashion_mnist", source="/data/fashion-mnist")  # doctest: +SKIP
 """
 
 from kerasgan.data.registry import DATASETS, KINDS, register_dataset
@@ -44,12 +48,19 @@ from kerasgan.data.idx import load_idx, read_idx
 from kerasgan.data.info import DatasetInfo, dataset_info
 from kerasgan.data.loading import builds_locally, known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
+from kerasgan.data.sources import (LOCAL_SOURCE_ENV, check_local_source, local_source,
+                                   local_sources, set_local_source)
 from kerasgan.data.translation import load_translation
 
 __all__ = [
     "DATASETS",
     "DatasetInfo",
     "KINDS",
+    "LOCAL_SOURCE_ENV",
+    "check_local_source",
+    "local_source",
+    "local_sources",
+    "set_local_source",
     "builds_locally",
     "dataset_info",
     "register_dataset",

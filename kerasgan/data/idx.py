@@ -20,7 +20,8 @@ import struct
 
 import numpy as np
 
-__all__ = ["IDX_SPLIT_PREFIXES", "find_idx_files", "has_idx_files", "load_idx", "read_idx"]
+__all__ = ["IDX_SPLIT_PREFIXES", "find_idx_files", "has_idx_files", "load_idx", "read_idx",
+           "read_idx_shape"]
 
 # IDX type codes -> numpy big-endian dtypes.
 _DTYPES = {
@@ -42,6 +43,42 @@ def _open(path):
     return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
+def _header(f, path):
+    header = f.read(4)
+    if len(header) != 4 or header[:2] != b"\x00\x00" or header[2] not in _DTYPES:
+        raise ValueError(
+            f"{path} is not an IDX file: expected a header of two zero bytes, a "
+            f"type code in {sorted(hex(c) for c in _DTYPES)} and a dimension "
+            f"count; got bytes {header!r}."
+        )
+    dtype, ndim = _DTYPES[header[2]], header[3]
+    dims = f.read(4 * ndim)
+    if len(dims) != 4 * ndim:
+        raise ValueError(
+            f"{path} is truncated: its header announces {ndim} dimensions "
+            f"({4 * ndim} bytes of sizes) but only {len(dims)} bytes follow."
+        )
+    return dtype, struct.unpack(f">{ndim}i", dims)
+
+
+def read_idx_shape(path):
+    """The array shape an IDX file's header announces, without reading its data.
+
+    Example:
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x-idx1-ubyte")
+    >>> with open(path, "wb") as f:
+    ...     _ = f.write(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]))
+    >>> read_idx_shape(path)
+    (3,)
+    """
+    try:
+        with _open(path) as f:
+            return _header(f, path)[1]
+    except (OSError, EOFError) as error:  # a damaged gzip stream
+        raise ValueError(f"{path} is not a readable IDX file: {error}") from None
+
+
 def read_idx(path):
     """Read one IDX file (optionally gzip-compressed) into a numpy array.
 
@@ -57,21 +94,7 @@ def read_idx(path):
     """
     try:
         with _open(path) as f:
-            header = f.read(4)
-            if len(header) != 4 or header[:2] != b"\x00\x00" or header[2] not in _DTYPES:
-                raise ValueError(
-                    f"{path} is not an IDX file: expected a header of two zero bytes, a "
-                    f"type code in {sorted(hex(c) for c in _DTYPES)} and a dimension "
-                    f"count; got bytes {header!r}."
-                )
-            dtype, ndim = _DTYPES[header[2]], header[3]
-            dims = f.read(4 * ndim)
-            if len(dims) != 4 * ndim:
-                raise ValueError(
-                    f"{path} is truncated: its header announces {ndim} dimensions "
-                    f"({4 * ndim} bytes of sizes) but only {len(dims)} bytes follow."
-                )
-            shape = struct.unpack(f">{ndim}i", dims)
+            dtype, shape = _header(f, path)
             data = f.read()
     except (OSError, EOFError) as error:  # a damaged gzip stream
         raise ValueError(f"{path} is not a readable IDX file: {error}") from None

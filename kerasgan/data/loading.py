@@ -9,8 +9,11 @@ Every element is a dict with the library-wide keys:
 * `"labels"`: int32 `[B]` (the `"mode"` of a point, the `"label"` of an image),
   only when the dataset has such a feature.
 
-Besides TFDS names, `load` takes the path of a local directory of MNIST-format
-IDX files (`kerasgan.data.idx`), e.g. a copy of MNIST's `t10k-*-ubyte.gz`.
+A TFDS name can be read from a local copy of its IDX files instead of TFDS
+(`source=DIR`, `kerasgan.data.set_local_source`, `$KERASGAN_LOCAL_DATA`; see
+`kerasgan.data.sources`): the recipe keeps naming `"mnist"`. `load` also takes
+the path of a local directory of MNIST-format IDX files (`kerasgan.data.idx`),
+read as MNIST, or of a folder of images (`kerasgan.data.folder`).
 """
 
 import numbers
@@ -31,6 +34,7 @@ from kerasgan.data.info import (  # noqa: F401  (is_image_folder, is_local_datas
     split_name,
 )
 from kerasgan.data.registry import DATASETS
+from kerasgan.data.sources import LOCAL_SOURCE_ENV, check_local_source, local_source
 
 SHUFFLE_BUFFER = 10_000
 
@@ -170,6 +174,7 @@ def load(
     image_size=None,
     center_crop=None,
     channels=None,
+    source=None,
 ):
     """Load a TFDS dataset as batches of `{"images": float32, "labels": int32}`.
 
@@ -200,6 +205,12 @@ def load(
             first (e.g. 140 for CelebA before resizing to 64).
         channels: image folders only: decode to 1 or 3 channels (default:
             the first image's).
+        source: a local copy of the TFDS dataset `name`: a directory of its
+            IDX files (`train-*` / `t10k-*`, the `test` split), read instead
+            of TFDS (`kerasgan.data.sources`). Default: the source registered
+            with `kerasgan.data.set_local_source` or `$KERASGAN_LOCAL_DATA`
+            for `name`, else TFDS. The files are checked against the TFDS
+            features (image shape, classes) first.
 
     Returns:
         A prefetched `tf.data.Dataset` of dicts:
@@ -213,6 +224,7 @@ def load(
         TypeError: `name` or `split` not a string.
 
     Example:
+    >>> ds = load("mnist", split="test", source="/data/mnist")      # doctest: +SKIP
     >>> ds = load("gaussian_mixture/ring8", batch_size=64, seed=0)  # doctest: +SKIP
     >>> batch = next(iter(ds))                                     # doctest: +SKIP
     >>> batch["images"].shape, batch["labels"].dtype               # doctest: +SKIP
@@ -220,6 +232,12 @@ def load(
     >>> gan.fit(ds, epochs=10, steps_per_epoch=500)                # doctest: +SKIP
     """
     base = _validate(name, split, batch_size, data_dir)
+    if source is not None and base in (None, "folder"):
+        raise ValueError(
+            f"source= names the local copy of a TFDS dataset; {os.fspath(name)!r} is already a "
+            f"local path, so there is nothing to read instead (got source={source!r}).")
+    if source is None and base not in (None, "folder") and not builds_locally(base):
+        source = local_source(base)
     batch_size = int(batch_size)
     size = _check_size("image_size", image_size)
     crop = _check_size("center_crop", center_crop)
@@ -227,6 +245,9 @@ def load(
     if base is None:
         kind = "images"
         ds = _local_split(directory, split)
+    elif source is not None and not builds_locally(base):
+        kind = "images"
+        ds = _local_split(os.path.expanduser(os.fspath(source)), split, name=base)
     elif base == "folder":
         kind = "images"
         ds = _folder_split(directory, split, size, channels, crop)
@@ -289,9 +310,14 @@ def _folder_split(directory, split, size, channels, crop):
     return out
 
 
-def _local_split(directory, split):
-    """A local IDX directory's `split` (TFDS split syntax) as a dataset of examples."""
+def _local_split(directory, split, name=None):
+    """A local IDX directory's `split` (TFDS split syntax) as a dataset of examples.
+
+    `name`: the TFDS dataset the directory is a copy of (checked against its features).
+    """
     names = sorted({part.split("[")[0].strip() for part in split.split("+")})
+    if name is not None:
+        check_local_source(name, directory, names)
     arrays = {name: load_idx(directory, name) for name in names}
     instructions = _split_instructions(
         split, {name: len(arrays[name][1]) for name in names}, f"IDX directory {directory!r}")
@@ -315,8 +341,20 @@ def _tfds_split(name, base, split, shuffle, seed, data_dir, download, variable_s
     builder = tfds.builder(name, data_dir=data_dir)
     kind, data_key, label_key = _plan(name, builder.info.features, variable_size)
 
-    if download or builds_locally(base):
+    local_hint = (
+        f"or read a local copy of its IDX files: load({base!r}, source=DIR), "
+        f"kerasgan.data.set_local_source({base!r}, DIR), `--source DIR` on the command line, "
+        f"or ${LOCAL_SOURCE_ENV}='{base}=DIR'")
+    if builds_locally(base) or (download and builder.is_prepared()):
         builder.download_and_prepare()
+    elif download:
+        try:
+            builder.download_and_prepare()
+        except Exception as error:  # offline, a blocked host, a failed checksum...
+            raise ValueError(
+                f"Dataset {name!r} is not prepared in {builder.data_dir!r} and TFDS could not "
+                f"download it ({type(error).__name__}: {str(error)[:300]}). Prepare it where "
+                f"there is internet access (`tfds build {base}`), {local_hint}.") from None
     elif not builder.is_prepared():
         # Fail at once: TFDS would otherwise fail later with a less direct
         # message (and a download attempt offline stalls for minutes).
@@ -324,7 +362,7 @@ def _tfds_split(name, base, split, shuffle, seed, data_dir, download, variable_s
             f"Dataset {name!r} is not prepared in {builder.data_dir!r} and "
             "download=False. Prepare it where there is internet access "
             f"(`tfds build {base}`, or load(..., download=True) / `kerasgan train "
-            "--download`), or point data_dir at a copy."
+            f"--download`), point data_dir at a copy, {local_hint}."
         )
     # try_autocache=False: caching is ours to decide (`cache`), and TFDS's own
     # automatic cache of small datasets would hold a second copy in memory.

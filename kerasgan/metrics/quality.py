@@ -38,7 +38,7 @@ import tensorflow_datasets as tfds
 
 from kerasgan.core.io import atomic_path
 from kerasgan.core.validation import check_positive_int
-from kerasgan.data import dataset_info, load
+from kerasgan.data import dataset_info, load, local_source
 from kerasgan.data.folder import list_image_files
 from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files
 import kerasgan.metrics.distances as distances
@@ -218,8 +218,9 @@ def _dataset_identity(dataset, split, data_dir):
         return {"folder": os.path.abspath(os.path.expanduser(os.fspath(dataset))),
                 "files": [[os.path.relpath(p, dataset), os.stat(p).st_size,
                            os.stat(p).st_mtime_ns] for p in paths]}
-    if source == "idx":
-        directory = os.path.abspath(os.path.expanduser(os.fspath(dataset)))
+    local = local_source(dataset) if source in ("registered", "tfds") else None
+    if source == "idx" or local is not None:
+        directory = os.path.abspath(os.path.expanduser(os.fspath(local or dataset)))
         files = []
         for name in IDX_SPLIT_PREFIXES:
             try:
@@ -229,7 +230,8 @@ def _dataset_identity(dataset, split, data_dir):
             for path in paths:
                 info = os.stat(path)
                 files.append([os.path.basename(path), info.st_size, info.st_mtime_ns])
-        return {"directory": directory, "files": files}
+        identity = {"directory": directory, "files": files}
+        return identity if local is None else {"name": str(dataset), **identity}
     builder = tfds.builder(str(dataset), data_dir=data_dir)
     return {"name": str(dataset), "version": str(builder.version), "data_dir": builder.data_dir}
 
