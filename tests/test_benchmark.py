@@ -150,7 +150,7 @@ def test_cli_arguments_and_patterns():
     parser = argparse.ArgumentParser()
     benchmark.add_arguments(parser)
     args = parser.parse_args(["dcgan_digits", "--batch-size", "256", "--no-torch",
-                              "--data", "/tmp/mnist", "--markdown"])
+                              "--source", "/tmp/mnist", "--markdown"])
     assert (args.batch_size, args.torch, args.data, args.markdown) == (256, False, "/tmp/mnist", True)
     assert parser.parse_args([]).patterns == ["*_digits", "*_mnist"]
     assert benchmark.names_for_patterns(["dcgan_digits", "*_digits"])[0] == "dcgan_digits"

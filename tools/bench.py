@@ -14,7 +14,7 @@ nets and batch in the same run (settings alternating, best of `--repeats`,
 default 2; `--image-steps` timed steps after `--image-warmup`); peak memory;
 achieved FLOP/s against the float32 matmul peak measured in the run; sampling
 images/s from the exported SavedModel; input-pipeline waiting (the entry's real
-pipeline against one cached batch; `--data DIR` for the MNIST entries); the
+pipeline against one cached batch; `--source DIR` for the MNIST entries); the
 targets; and a per-phase profile of the entries that miss one. See
 `tools/benchmarks/benchmark.py` for the definitions; `--no-torch` skips PyTorch.
 

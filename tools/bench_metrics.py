@@ -14,7 +14,7 @@ Measures, in one process on this machine:
   Inception's 2048-d), KID (100 subsets of 1000), precision/recall (k=3),
   density/coverage (k=5), Inception score.
 
-`--data DIR` uses real images from an IDX directory (e.g. ../shared/data/mnist)
+`--source DIR` uses real MNIST images from a local IDX folder (e.g. ../shared/data/mnist)
 instead of random ones; the speed does not depend on the content.
 """
 
@@ -29,6 +29,7 @@ sys.path.insert(0, ROOT)
 import numpy as np  # noqa: E402
 
 from kerasgan import metrics  # noqa: E402
+from kerasgan.data import load_idx  # noqa: E402
 from kerasgan.training import environment  # noqa: E402
 
 
@@ -44,8 +45,6 @@ def timed(fn, repeats=1):
 
 def images(num, data):
     if data:
-        from kerasgan.data import load_idx
-
         x, _ = load_idx(data, "test")
         return np.resize(x, (num, 28, 28, 1))
     return np.random.default_rng(0).integers(0, 256, (num, 28, 28, 1), dtype=np.uint8)
@@ -55,7 +54,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--num", type=int, default=10_000)
     parser.add_argument("--inception-num", type=int, default=500)
-    parser.add_argument("--data", help="IDX directory of real 28x28 images")
+    parser.add_argument("--source", dest="data",
+                        help="local IDX folder of MNIST (real 28x28 images; test split)")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     x = images(args.num, args.data)
@@ -119,7 +119,7 @@ def main():
               f"Keras {env.get('keras')}")
     if args.markdown:
         command = "python tools/bench_metrics.py --markdown" + (
-            " --data ../shared/data/mnist" if args.data else "")
+            f" --source {args.data}" if args.data else "")
         print(f"Measured with `{command}` ({header}):\n")
         print("| step | seconds | throughput / note |")
         print("|---|---|---|")

@@ -495,7 +495,9 @@ def input_wait_fraction(config, batch_size=None, steps=20, warmup=5, repeats=2, 
     """
     training = config.get("training", {})
     batch = _config_with_batch(config, batch_size)
-    dataset = data_path or config["dataset"]
+    dataset = config["dataset"]
+    if data_path:
+        data_lib.set_local_source(dataset, data_path)
     preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
     real = data_lib.load(dataset, training.get("split", "train"), batch, seed=0,
                          download=False, **preprocessing)
@@ -730,9 +732,9 @@ def benchmark_entry(name, *, batch_size=None, steps=20, warmup=5, repeats=2, tor
     log(f"  {name}: SavedModel sampling {row['sampling_images_per_second']:.0f} images/s")
 
     dataset = config["dataset"]
-    needs_path = dataset.split("/")[0].split(":")[0] == "mnist"
+    needs_path = dataset.split("/")[0].split(":")[0] in ("mnist", "fashion_mnist")
     if needs_path and not data_path:
-        row["input_wait"] = {"skipped": "needs --data (a local MNIST IDX folder)"}
+        row["input_wait"] = {"skipped": "needs --source (a local IDX folder of the dataset)"}
     else:
         try:
             row["input_wait"] = input_wait_fraction(
@@ -1020,9 +1022,9 @@ def add_arguments(parser, exclude=()):
         ("torch", ("--no-torch",), dict(dest="torch", action="store_false",
                                         help="skip the PyTorch baseline")),
         ("markdown", ("--markdown",), dict(action="store_true", help="print markdown tables")),
-        ("data", ("--data",), dict(default=None,
-                                   help="local MNIST IDX folder for the *_mnist entries' input "
-                                        "pipeline")),
+        ("data", ("--source",), dict(default=None, dest="data",
+                                     help="local IDX folder of the *_mnist entries' dataset "
+                                          "(kerasgan.data.sources), for their input pipeline")),
         ("sampling_batch", ("--sampling-batch",), dict(type=int, default=1024,
                                                        help="latents per SavedModel call")),
         ("profile", ("--profile",), dict(choices=["misses", "always", "never"], default="misses",
