@@ -170,6 +170,7 @@ def load(
     image_size=None,
     center_crop=None,
     channels=None,
+    source=None,
 ):
     """Load a TFDS dataset as batches of `{"images": float32, "labels": int32}`.
 
@@ -200,6 +201,10 @@ def load(
             first (e.g. 140 for CelebA before resizing to 64).
         channels: image folders only: decode to 1 or 3 channels (default:
             the first image's).
+        source: datasets registered with a `loader` only (`stacked_mnist`):
+            the data they are drawn from (e.g. `"mnist"` or an IDX directory),
+            passed to the loader; None: the loader's default. Their examples
+            are never cached (each epoch may be drawn anew).
 
     Returns:
         A prefetched `tf.data.Dataset` of dicts:
@@ -224,7 +229,16 @@ def load(
     size = _check_size("image_size", image_size)
     crop = _check_size("center_crop", center_crop)
     directory = None if base not in (None, "folder") else os.path.expanduser(os.fspath(name))
-    if base is None:
+    loader = DATASETS.metadata(base).get("loader") if base in DATASETS else None
+    if source is not None and loader is None:
+        raise ValueError(
+            f"source= is for datasets drawn from another one (registered with a loader, e.g. "
+            f"'stacked_mnist'); {os.fspath(name)!r} is not; got source={source!r}.")
+    if loader is not None:
+        kind = DATASETS.metadata(base)["kind"]
+        ds = loader(split, seed=seed, source=source, data_dir=data_dir, download=download)
+        cache = False  # a cache would freeze the loader's first epoch
+    elif base is None:
         kind = "images"
         ds = _local_split(directory, split)
     elif base == "folder":
