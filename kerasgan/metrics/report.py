@@ -68,6 +68,9 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
       probabilities of `[N, 28, 28, 1]` images), with `labels` and `protocol`
       (`kerasgan.metrics.evaluate_stacked_mnist`). FID & co. are not
       computed: no feature net reads digit stacks (see `kerasgan.metrics.stacked`).
+      No real images are read (`split`, `data_dir`, `download` and
+      `preprocessing` do not apply; `kerasgan.metrics.stacked_mnist_floor`
+      measures real triples).
 
     Every other metric registered for the dataset's kind
     (`kerasgan.metrics.register_metric`) is computed and reported too.
