@@ -131,12 +131,13 @@ def _use_source(dataset, splits):
     directory = _flag("source")
     if directory is None:
         return
-    if data.dataset_info(dataset).source not in ("registered", "tfds") or \
-            data.builds_locally(dataset):
+    info = data.dataset_info(dataset)
+    if info.source not in ("registered", "tfds") or data.builds_locally(dataset):
         raise UsageError(f"--source names a local copy of a TFDS dataset such as mnist or "
                          f"fashion_mnist; the dataset here is {dataset!r}, which kerasgan reads "
                          "without one.")
-    family = data.dataset_info(dataset).family
+    # A dataset drawn from another (stacked_mnist from mnist): the source is the other's.
+    family = info.metadata.get("source_dataset", info.family)
     data.check_local_source(family, directory, splits)
     data.set_local_source(family, directory)
 

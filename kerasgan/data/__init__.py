@@ -18,6 +18,10 @@ locally with no download:
 * `digit_pairs`: image-to-image translation with a known answer -- grey digits
   (X) and their recoloured, bolder version T(X) (Y), unpaired and paired splits.
 
+and `stacked_mnist`, drawn by a loader (`kerasgan.data.stacked`): three MNIST
+digits as the R, G, B channels (1,000 modes), fresh triples every epoch, from
+an MNIST source (`load("stacked_mnist", source="mnist" or an IDX directory)`).
+
 * `load(name, split, batch_size, ...)`: any TFDS dataset, or a local directory of
   MNIST-format IDX files, as batches of `{"images": float32, "labels": int32}`.
 * `set_local_source(name, DIR)` / `load(name, source=DIR)` / `$KERASGAN_LOCAL_DATA`:
@@ -50,6 +54,12 @@ from kerasgan.data.loading import builds_locally, known_dataset_names, load
 from kerasgan.data.mixtures import MixtureSpec, get_mixture
 from kerasgan.data.sources import (LOCAL_SOURCE_ENV, check_local_source, local_source,
                                    local_sources, set_local_source)
+from kerasgan.data.stacked import (
+    mnist_source_arrays,
+    stack_digits,
+    stacked_mnist_examples,
+    triple_labels,
+)
 from kerasgan.data.translation import load_translation
 
 __all__ = [
@@ -76,5 +86,9 @@ __all__ = [
     "load",
     "load_idx",
     "load_translation",
+    "mnist_source_arrays",
     "read_idx",
+    "stack_digits",
+    "stacked_mnist_examples",
+    "triple_labels",
 ]

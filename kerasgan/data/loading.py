@@ -205,12 +205,16 @@ def load(
             first (e.g. 140 for CelebA before resizing to 64).
         channels: image folders only: decode to 1 or 3 channels (default:
             the first image's).
-        source: a local copy of the TFDS dataset `name`: a directory of its
-            IDX files (`train-*` / `t10k-*`, the `test` split), read instead
-            of TFDS (`kerasgan.data.sources`). Default: the source registered
-            with `kerasgan.data.set_local_source` or `$KERASGAN_LOCAL_DATA`
-            for `name`, else TFDS. The files are checked against the TFDS
-            features (image shape, classes) first.
+        source: the local data to read instead of TFDS. For a TFDS name: a
+            local copy, a directory of its IDX files (`train-*` / `t10k-*`,
+            the `test` split; `kerasgan.data.sources`), checked against the
+            TFDS features (image shape, classes) first; default: the source
+            registered with `kerasgan.data.set_local_source` or
+            `$KERASGAN_LOCAL_DATA` for `name`, else TFDS. For a dataset drawn
+            from another one by a registered `loader` (`stacked_mnist`): the
+            data it is drawn from (e.g. `"mnist"`, which follows MNIST's own
+            local source, or an IDX directory); None: the loader's default.
+            Loader datasets are never cached (each epoch is drawn anew).
 
     Returns:
         A prefetched `tf.data.Dataset` of dicts:
@@ -232,17 +236,26 @@ def load(
     >>> gan.fit(ds, epochs=10, steps_per_epoch=500)                # doctest: +SKIP
     """
     base = _validate(name, split, batch_size, data_dir)
-    if source is not None and base in (None, "folder"):
+    loader = DATASETS.metadata(base).get("loader") if base in DATASETS else None
+    if source is not None and (base in (None, "folder") or (builds_locally(base) and not loader)):
+        what = ("is already a local path" if base in (None, "folder")
+                else "is generated locally by kerasgan")
         raise ValueError(
-            f"source= names the local copy of a TFDS dataset; {os.fspath(name)!r} is already a "
-            f"local path, so there is nothing to read instead (got source={source!r}).")
-    if source is None and base not in (None, "folder") and not builds_locally(base):
+            f"source= names the local data of a TFDS dataset (or the data a loader dataset such "
+            f"as 'stacked_mnist' is drawn from); {os.fspath(name)!r} {what}, so there is "
+            f"nothing to read instead (got source={source!r}).")
+    if source is None and loader is None and base not in (None, "folder") \
+            and not builds_locally(base):
         source = local_source(base)
     batch_size = int(batch_size)
     size = _check_size("image_size", image_size)
     crop = _check_size("center_crop", center_crop)
     directory = None if base not in (None, "folder") else os.path.expanduser(os.fspath(name))
-    if base is None:
+    if loader is not None:
+        kind = DATASETS.metadata(base)["kind"]
+        ds = loader(split, seed=seed, source=source, data_dir=data_dir, download=download)
+        cache = False  # a cache would freeze the loader's first epoch
+    elif base is None:
         kind = "images"
         ds = _local_split(directory, split)
     elif source is not None and not builds_locally(base):

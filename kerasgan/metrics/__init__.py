@@ -10,6 +10,9 @@
   metric with its protocol (`sample_quality`, `evaluate_generator_quality`).
 * `kerasgan.metrics.mixture`: the 2-D mode-collapse benchmark (modes captured,
   high-quality samples, reverse KL, spread) of PacGAN / VEEGAN.
+* `kerasgan.metrics.stacked`: the Stacked MNIST mode metric (modes of 1,000
+  digit triples, KL from uniform; Metz et al., VEEGAN, PacGAN) and its
+  real-data floor.
 * `kerasgan.metrics.registry`: `METRICS`, the metrics of the evaluation report,
   each registered where it is defined with `register_metric(name, label=...,
   kinds=...)`; `report_columns(kind)` lists their columns.
@@ -74,6 +77,14 @@ from kerasgan.metrics.quality import (
     sample_quality,
 )
 from kerasgan.metrics.report import default_protocol_extractor, evaluate_gan
+from kerasgan.metrics.stacked import (
+    digit_classifier_fn,
+    evaluate_stacked_mnist,
+    mode_statistics,
+    stacked_mnist_floor,
+    stacked_mnist_labels,
+    stacked_mnist_modes,
+)
 from kerasgan.metrics.streaming import (
     FeatureStatistics,
     FrechetDistanceMetric,
@@ -111,8 +122,10 @@ __all__ = [
     "default_extractor_name",
     "default_protocol",
     "density_coverage",
+    "digit_classifier_fn",
     "evaluate_generator",
     "evaluate_generator_quality",
+    "evaluate_stacked_mnist",
     "frechet_distance",
     "frechet_distance_from_statistics",
     "gaussian_statistics",
@@ -123,8 +136,12 @@ __all__ = [
     "load_feature_net",
     "metric_label",
     "mixture_metrics",
+    "mode_statistics",
     "nearest_modes",
     "precision_recall",
     "reference_set",
     "sample_quality",
+    "stacked_mnist_floor",
+    "stacked_mnist_labels",
+    "stacked_mnist_modes",
 ]

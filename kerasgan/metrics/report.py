@@ -14,6 +14,10 @@ include the dataset's kind is in the report.
   ("FID (digits-net)", ...), the `protocol`, the class histogram (`classes`)
   and, for a conditional GAN whose classes are the extractor's,
   `conditional_accuracy`.
+* image datasets whose protocol names another metric set (`"metrics"`):
+  `stacked_mnist` is judged by its modes (of 1,000 digit triples) and the KL
+  of their histogram from uniform on 26,000 samples, each channel classified
+  by mnist-net (`kerasgan.metrics.stacked`); no FID & co.
 
 Example:
 >>> from kerasgan.data import get_mixture
@@ -34,12 +38,14 @@ from kerasgan.metrics.features import get_extractor
 from kerasgan.metrics.mixture import DEFAULT_THRESHOLD
 from kerasgan.metrics.quality import evaluate_generator_quality
 from kerasgan.metrics.registry import MetricInputs, compute_metrics
+from kerasgan.metrics.stacked import METRIC_SET as STACKED_METRIC_SET
+from kerasgan.metrics.stacked import evaluate_stacked_mnist
 
 __all__ = ["default_protocol_extractor", "evaluate_gan"]
 
 
 def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data_dir=None,
-                 download=False, preprocessing=None):
+                 download=False, preprocessing=None, classifier=None):
     """Measure `gan` on `dataset`; returns a dict of metrics with their protocol.
 
     * Point datasets (2-D mixtures): `modes_captured`, `high_quality`,
@@ -54,13 +60,25 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
       `labels` ("FID (digits-net)", ...) and the `protocol`
       (n_real, n_fake, split, extractor, seed). `preprocessing` (`image_size`,
       `center_crop`) prepares the real images as the training data was.
+    * Stacked MNIST (`"stacked_mnist"`, whose protocol's metric set is
+      `"stacked_mnist"`): `modes` (digit triples of 1,000 with a sample) and
+      `kl` (KL of their histogram from uniform, nats) on `num_samples`
+      (default 26,000) samples, each channel classified by `classifier`
+      (default: the protocol's, mnist-net; any callable giving class
+      probabilities of `[N, 28, 28, 1]` images), with `labels` and `protocol`
+      (`kerasgan.metrics.evaluate_stacked_mnist`). FID & co. are not
+      computed: no feature net reads digit stacks (see `kerasgan.metrics.stacked`).
+      No real images are read (`split`, `data_dir`, `download` and
+      `preprocessing` do not apply; `kerasgan.metrics.stacked_mnist_floor`
+      measures real triples).
 
     Every other metric registered for the dataset's kind
     (`kerasgan.metrics.register_metric`) is computed and reported too.
 
     Raises:
         ValueError: a dataset of image pairs (translation models are measured
-            by `kerasgan.training.evaluate_translation`).
+            by `kerasgan.training.evaluate_translation`); `classifier` given for
+            a dataset not judged by a classifier.
 
     Example:
     >>> evaluate_gan(gan, "gaussian_mixture/ring8")["modes_captured"]  # doctest: +SKIP
@@ -69,6 +87,12 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
     'digits-net'
     """
     info = dataset_info(dataset)
+    if classifier is not None and "classifier" not in info.protocol:
+        raise ValueError(
+            f"classifier= is for datasets judged by a classifier (stacked_mnist); {dataset!r} is "
+            f"judged by {info.protocol.get('extractor') or 'its kind'}; got {classifier!r}.")
+    if info.protocol.get("metrics") == STACKED_METRIC_SET:
+        return evaluate_stacked_mnist(gan, dataset, num_samples, seed, classifier=classifier)
     if info.kind == "points":
         return _evaluate_points(gan, dataset, info, num_samples, seed)
     if info.kind != "images":
