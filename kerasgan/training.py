@@ -31,7 +31,8 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan import data, distribute, models, nets
-from kerasgan.callbacks import MixtureMetricsCallback, SampleGridCallback, SampleQualityCallback
+from kerasgan.callbacks import (MixtureMetricsCallback, SampleGridCallback, SampleQualityCallback,
+                                StackedMnistModesCallback)
 from kerasgan.checkpoints import (  # noqa: F401  (EpochCheckpoint: also kerasgan.training's)
     EpochCheckpoint, fit_with_checkpoints)
 from kerasgan.core.entries import normalize_config
@@ -368,6 +369,12 @@ def train_run(
     monitor = evaluation.pop("monitor", {})
     if is_mixture_dataset(dataset):
         callbacks.append(MixtureMetricsCallback.for_mixture(dataset, log_dir=log_dir))
+    elif data.dataset_info(dataset).protocol.get("metrics") == "stacked_mnist":
+        every = int(monitor.get("every_n_epochs", 1))
+        callbacks.append(StackedMnistModesCallback(
+            num_samples=int(monitor.get("num_samples", 26_000)), every=every, log_dir=log_dir))
+        callbacks.append(SampleGridCallback(every_n_epochs=every, log_dir=log_dir,
+                                            directory=os.path.join(out_dir, "grids")))
     else:
         every = int(monitor.get("every_n_epochs", 1))
         callbacks.append(SampleQualityCallback.for_dataset(

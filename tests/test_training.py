@@ -1,10 +1,15 @@
 """kerasgan.training helpers: building every kind of zoo config, learning-rate scaling for
 another global batch, the translation run; and the package's import layering."""
 
+import copy
+import json
+
 import pytest
+from synthetic_mnist import write_synthetic_mnist
 
 from kerasgan import zoo
-from kerasgan.training import build_gan, compile_gan, scale_learning_rates
+from kerasgan.data import local_sources
+from kerasgan.training import build_gan, compile_gan, scale_learning_rates, train_run
 
 
 def test_learning_rates_follow_the_scaling_rule():
@@ -126,3 +131,24 @@ def test_dataset_kinds_come_from_the_data_package():
     assert not training.is_mixture_dataset("digits/28x28")
     assert data.dataset_info("digit_pairs").kind == "image_pairs"
     assert training.evaluate_gan is metrics.evaluate_gan  # one evaluation, re-exported
+
+
+@pytest.mark.slow
+def test_train_run_on_stacked_mnist_logs_its_modes(tmp_path):
+    """A GAN trains on stacked_mnist from a local MNIST source; the run logs modes / KL."""
+    mnist = tmp_path / "mnist"
+    mnist.mkdir()
+    write_synthetic_mnist(mnist, train=200, test=100)
+    config = copy.deepcopy(zoo.get_entry("dcgan_mnist").config)
+    config["dataset"] = "stacked_mnist"
+    for net in config["nets"].values():
+        net["args"]["image_shape"] = [28, 28, 3]
+    config["training"] = {"batch_size": 16, "epochs": 1, "steps_per_epoch": 2, "seed": 0}
+    config["evaluation"] = {"seed": 1, "num_samples": 300,
+                            "monitor": {"every_n_epochs": 1, "num_samples": 200}}
+    with local_sources(mnist=str(mnist)):
+        _, results = train_run(config, str(tmp_path / "run"), export=False)
+    history = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert results["metrics"]["protocol"]["num_samples"] == 300
+    assert 1 <= results["metrics"]["modes"] <= 300
+    assert "stacked_modes" in str(history)
