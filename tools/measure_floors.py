@@ -10,7 +10,9 @@ test[:2500]+test[5000:6500], 4,000 images) scored with
 test, 450 images; MNIST: test[2500:5000]+test[6500:8000], 4,000 images) -- the
 same reference and sample count `kerasgan evaluate` uses for generators of that
 dataset, so a generator's FID reads directly against it. The config's
-`floor.note` says why the splits are what they are.
+`floor.note` says why the splits are what they are. A net whose config has
+`stacked_mnist_floor` (mnist-net) also gets the Stacked MNIST floor: modes of
+1,000 and KL(q ‖ uniform) of real digit triples, read by the net.
 """
 
 import argparse
@@ -24,7 +26,8 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from kerasgan import zoo  # noqa: E402
 from kerasgan.core.io import write_json  # noqa: E402
 from kerasgan.data import load, set_local_source  # noqa: E402
-from kerasgan.metrics import get_extractor, reference_set, sample_quality  # noqa: E402
+from kerasgan.metrics import (get_extractor, reference_set, sample_quality,  # noqa: E402
+                              stacked_mnist_floor)
 from train_feature_net import write_card  # noqa: E402
 
 
@@ -51,6 +54,16 @@ def measure(name, data=None):
         "command": f"python tools/measure_floors.py {name}"
                    + (f" --source {data}" if data else ""),
     }
+    stacked = entry.config.get("stacked_mnist_floor")
+    if stacked:
+        measured = stacked_mnist_floor(stacked["num_samples"], split=stacked["split"],
+                                       seed=stacked["seed"], classifier=extractor)
+        results["floors"]["stacked_mnist"] = {
+            "modes": measured["modes"], "kl": measured["kl"],
+            "num_samples": measured["num_samples"], "split": stacked["split"],
+            "seed": stacked["seed"], "classifier": name}
+        print(f"{name} Stacked MNIST floor: {measured['modes']} modes, KL {measured['kl']:.4f} "
+              f"({measured['num_samples']} real triples of {stacked['split']})")
     write_json(os.path.join(entry.path, "results.json"), results)
     write_card(name)
     m = report["metrics"]

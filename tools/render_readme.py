@@ -209,6 +209,12 @@ def render_feature_net_card(entry):
                 f"| {m['fid']:.3f} | {1e3 * m['kid']:.3f} ± {1e3 * m['kid_std']:.3f} | "
                 f"{m['precision']:.3f} | {m['recall']:.3f} | {m['density']:.3f} | "
                 f"{m['coverage']:.3f} | {m['inception_score']:.2f} |", ""]
+    stacked = (floors or {}).get("stacked_mnist")
+    if stacked:
+        out += ["## Stacked MNIST floor", "",
+                f"{c['stacked_mnist_floor']['note']} On {stacked['num_samples']} real triples of "
+                f"`{stacked['split']}` (seed {stacked['seed']}): **{stacked['modes']} of 1000 "
+                f"modes**, **KL(q ‖ uniform) = {stacked['kl']:.4f}** nats.", ""]
     return "\n".join(out)
 
 
@@ -217,8 +223,16 @@ def _centers(config):
 
 
 def feature_net_table():
-    """The README's table of domain feature nets: `kerasgan.zoo.render_table("feature_net")`."""
-    return zoo.render_table("feature_net")
+    """The README's table of domain feature nets (`kerasgan.zoo.render_table("feature_net")`),
+    with the Stacked MNIST floor under it."""
+    out = zoo.render_table("feature_net")
+    for name, entry in sorted(zoo.entries(kind="feature_net").items()):
+        stacked = ((entry.results or {}).get("floors") or {}).get("stacked_mnist")
+        if stacked:
+            out += (f"\n\nStacked MNIST floor (real digit triples of `{stacked['split']}`, each "
+                    f"channel read by {name}, {stacked['num_samples']} samples): "
+                    f"{stacked['modes']} of 1000 modes, KL(q ‖ uniform) = {stacked['kl']:.4f}.")
+    return out
 
 
 def translation_table():
