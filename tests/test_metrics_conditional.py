@@ -193,3 +193,35 @@ def test_the_report_of_a_conditional_gan_has_intra_fid_and_cas(tmp_path):
     assert len(per_class) == 3 and all(len(line.split(":")[1].split()) == 10 for line in per_class)
     assert "70 generated per class vs 70 real images per class [train]" in text
     assert cli.conditional_report_lines({"fid": 1.0}) == []
+
+
+def test_zoo_table_shows_intra_fid_and_cas_of_the_cards_that_have_them(tmp_path, monkeypatch):
+    import shutil
+
+    from kerasgan import zoo
+
+    for name in ("cdcgan_digits", "dcgan_digits"):
+        shutil.copytree(zoo.get_entry(name).path, tmp_path / name)
+    monkeypatch.setenv("KERASGAN_ZOO", str(tmp_path))
+    zoo.refresh()
+    try:
+        table = zoo.render_table("gan")
+        assert "intra-FID" not in table and "CAS" not in table  # no card has them: no columns
+        results = json.loads((tmp_path / "cdcgan_digits" / "results.json").read_text())
+        results["metrics"].update(intra_fid=3.0419, intra_fid_per_class=[3.0] * 10, cas=0.96,
+                                  cas_real=0.99333)
+        (tmp_path / "cdcgan_digits" / "results.json").write_text(json.dumps(results))
+        zoo.refresh()
+        lines = zoo.render_table("gan").splitlines()
+        header = next(line for line in lines if line.startswith("| entry"))
+        titles = [t.strip() for t in header.strip("|").split("|")]
+        assert titles.index("intra-FID") + 1 == titles.index("CAS (real-trained)")
+        rows = {line.split("]")[0].lstrip("| ["): [c.strip() for c in line.strip("|").split("|")]
+                for line in lines if line.startswith("| [")}
+        assert len(rows["cdcgan_digits"]) == len(rows["dcgan_digits"]) == len(titles)
+        at = titles.index("intra-FID")
+        assert rows["cdcgan_digits"][at:at + 2] == ["3.04", "0.960 (0.993)"]
+        assert rows["dcgan_digits"][at:at + 2] == ["—", "—"]  # a card without them: a dash
+    finally:
+        monkeypatch.delenv("KERASGAN_ZOO")
+        zoo.refresh()
