@@ -225,3 +225,36 @@ def test_zoo_table_shows_intra_fid_and_cas_of_the_cards_that_have_them(tmp_path,
     finally:
         monkeypatch.delenv("KERASGAN_ZOO")
         zoo.refresh()
+
+
+def test_a_dataset_without_its_train_split_says_how_to_skip_the_conditional_metrics(
+        extractor, monkeypatch):
+    import kerasgan.metrics.conditional as conditional
+
+    def unprepared(dataset, split, **_):
+        raise ValueError(f"Dataset {dataset!r} is not prepared")
+
+    monkeypatch.setattr(conditional, "labelled_arrays", unprepared)
+    with pytest.raises(ValueError, match=r"need the labelled 'train' and 'test' splits of "
+                                         r"digits/28x28: Dataset .* not prepared .*conditional=False"):
+        conditional_metrics(Refuses(), "digits/28x28", extractor, test_split="test")
+
+
+@pytest.mark.slow
+def test_kerasgan_evaluate_prints_and_writes_the_conditional_metrics(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "kerasgan.cli", "evaluate", "cdcgan_digits", "--num-samples", "300",
+         "--out", str(out)], capture_output=True, text=True, timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "intra-class FID (digits-net)" in result.stdout
+    assert "CAS (train on generated, test on real)" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["cas"] > 0.9 and report["cas_real"] > 0.95 and report["intra_fid"] < 10
+    assert report["conditional_protocol"]["cas"]["train_images"] == 1347
+    assert len(report["intra_fid_per_class"]) == len(report["cas_per_class"]) == 10

@@ -518,9 +518,15 @@ def conditional_metrics(gan, dataset, extractor, *, test_split, seed=12345, data
     """
     o = check_conditional_options(gan, extractor, options)
     load_options = dict(data_dir=data_dir, download=download, preprocessing=preprocessing)
-    train = labelled_arrays(dataset, o["train_split"], per_class=o["train_per_class"],
-                            num_classes=gan.num_classes, **load_options)
-    test = labelled_arrays(dataset, test_split, **load_options)
+    try:
+        train = labelled_arrays(dataset, o["train_split"], per_class=o["train_per_class"],
+                                num_classes=gan.num_classes, **load_options)
+        test = labelled_arrays(dataset, test_split, **load_options)
+    except (ValueError, OSError) as error:
+        raise ValueError(
+            f"Intra-class FID and CAS need the labelled {o['train_split']!r} and {test_split!r} "
+            f"splits of {dataset}: {error} (evaluate_gan(..., conditional=False) or `kerasgan "
+            f"evaluate --noconditional` skips these metrics.)") from error
     intra = intra_class_fid(gan, train, extractor, samples_per_class=o["samples_per_class"],
                             seed=seed)
     cas = classification_accuracy_score(
