@@ -160,6 +160,16 @@ def test_conditional_options_are_checked_before_any_work(extractor):
 
     with pytest.raises(ValueError, match="The GAN has 3 classes but digits-net predicts 10"):
         conditional_metrics(ThreeClasses(), "digits/28x28", extractor, test_split="test")
+    # An extractor that is no zoo feature net: CAS trains a fresh copy of its classifier.
+    from kerasgan.metrics import FeatureExtractor
+
+    own = FeatureExtractor("own-net", extractor.network, classifier=extractor.classifier)
+    build = check_conditional_options(RealDigits(), own)["classifier"]
+    net = build()
+    assert net is not extractor.classifier and net.output_shape == (None, 10)
+    assert not np.array_equal(net.get_weights()[0], extractor.classifier.get_weights()[0])
+    with pytest.raises(ValueError, match="'bare-net' is no zoo feature net and has no classifier"):
+        check_conditional_options(RealDigits(), FeatureExtractor("bare-net", extractor.network))
     # evaluate_gan checks them before it measures FID (Refuses cannot generate).
     with pytest.raises(ValueError, match="Unknown conditional metric option"):
         evaluate_gan(Refuses(), "digits/28x28", conditional={"step": 3})

@@ -117,9 +117,9 @@ def _labelled(pair, name, num_classes=None):
     if labels.shape != images.shape[:1] or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"{name}: labels must be {images.shape[0]} integers (one per image); "
                          f"got {labels.dtype.name} of shape {labels.shape}.")
-    if num_classes is not None and len(labels) and (labels.min() < 0
-                                                    or labels.max() >= num_classes):
-        raise ValueError(f"{name}: labels must lie in [0, {num_classes}); got values in "
+    if len(labels) and (labels.min() < 0 or (num_classes is not None
+                                             and labels.max() >= num_classes)):
+        raise ValueError(f"{name}: labels must lie in [0, {num_classes or 'K'}); got values in "
                          f"[{labels.min()}, {labels.max()}].")
     return images, labels.astype(np.int64)
 
@@ -415,13 +415,31 @@ CONDITIONAL_OPTIONS = ("train_split", "samples_per_class", "classifier", "train_
                        "steps", "batch_size", "learning_rate", "cas_seed")
 
 
+def _default_classifier(extractor):
+    """The extractor's feature net (its card's builder), else a fresh copy of its classifier."""
+    if extractor.name in zoo_entries.entries(kind="feature_net"):
+        return extractor.name
+    if getattr(extractor, "classifier", None) is not None:
+        def fresh_copy():
+            return keras.models.clone_model(extractor.classifier)
+
+        fresh_copy.__name__ = f"fresh copy of {extractor.name}'s classifier"
+        return fresh_copy
+    raise ValueError(
+        f"CAS trains a classifier; extractor {extractor.name!r} is no zoo feature net and has "
+        "no classifier to copy. Give one (conditional={'classifier': spec or builder}) or skip "
+        "the conditional metrics (conditional=False).")
+
+
 def check_conditional_options(gan, extractor, options=None):
     """Check the options of `conditional_metrics` before any work; returns them with defaults.
 
     Args:
         gan: the conditional GAN (its classes must be the extractor's).
         extractor: a `FeatureExtractor`.
-        options: a dict with keys of `CONDITIONAL_OPTIONS` (None: all defaults).
+        options: a dict with keys of `CONDITIONAL_OPTIONS` (None: all defaults;
+            the default classifier is the extractor's zoo feature net, else a
+            fresh copy of its `classifier` model).
 
     Raises:
         ValueError: an unconditional GAN, classes other than the extractor's,
@@ -456,7 +474,7 @@ def check_conditional_options(gan, extractor, options=None):
         "train_split": str(get("train_split", "train")),
         "samples_per_class": check_positive_int(
             "samples_per_class", get("samples_per_class", DEFAULT_INTRA_FID_SAMPLES_PER_CLASS)),
-        "classifier": get("classifier", extractor.name),
+        "classifier": get("classifier", None) or _default_classifier(extractor),
         "train_per_class": check_positive_int(
             "train_per_class", get("train_per_class", DEFAULT_CAS_TRAIN_PER_CLASS)),
         "steps": check_positive_int("steps", get("steps", DEFAULT_CAS_STEPS)),
