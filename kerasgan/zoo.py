@@ -228,7 +228,19 @@ GAN_TABLE_INTROS = {
 }
 
 
-def _gan_rows(names, columns, dataset_kind, with_classes):
+#: Columns of the conditional metrics (`kerasgan.metrics.conditional`), shown in a section
+#: when a card in it has them.
+CONDITIONAL_COLUMNS = (("intra_fid", "intra-FID"), ("cas", "CAS (real-trained)"))
+
+
+def _conditional_cells(m):
+    """Intra-class FID and CAS cells of a card's metrics; a dash where it has none."""
+    intra = f"{m['intra_fid']:.2f}" if "intra_fid" in m else "—"
+    cas = f"{m['cas']:.3f} ({m['cas_real']:.3f})" if "cas" in m and "cas_real" in m else "—"
+    return [intra, cas]
+
+
+def _gan_rows(names, columns, dataset_kind, with_classes, with_conditional=False):
     rows = []
     for name in names:
         entry = get_entry(name, kind="gan")
@@ -242,6 +254,8 @@ def _gan_rows(names, columns, dataset_kind, with_classes):
             target = entry.config.get("target", {}).get("summary", "")
             cells.append("not trained" + (f": {target}" if target else ""))
             cells += [""] * len(columns)  # "not trained" took the first metric's column
+            if with_conditional:
+                cells[-1:-1] = ["", ""]
         else:
             floor = _floor(entry) if dataset_kind == "images" else None
             for key, _ in columns:
@@ -249,6 +263,8 @@ def _gan_rows(names, columns, dataset_kind, with_classes):
                 if floor and key in floor and key == "fid":
                     cell += f" ({m[key] / floor[key]:.1f}× floor)"
                 cells.append(cell)
+            if with_conditional:
+                cells += _conditional_cells(m)
             cells.append(_classes_cell(m))
         if not with_classes:
             cells.pop()
@@ -278,13 +294,17 @@ def _gan_table():
         columns = list(metrics.report_columns(dataset_kind))
         with_classes = any(_classes_cell(get_entry(name, kind="gan").metrics)
                            for name in by_kind[dataset_kind])
+        with_conditional = any(key in (get_entry(name, kind="gan").metrics or {})
+                               for name in by_kind[dataset_kind] for key, _ in CONDITIONAL_COLUMNS)
         header = ["entry", "dataset", "variant"] + [label for _, label in columns]
+        header += [label for _, label in CONDITIONAL_COLUMNS] * with_conditional
         header += ["classes"] * with_classes + ["train time"]
         if lines:
             lines.append("")
         lines += [GAN_TABLE_INTROS.get(dataset_kind, f"**{dataset_kind}**"), "",
                   "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += _gan_rows(by_kind[dataset_kind], columns, dataset_kind, with_classes)
+        lines += _gan_rows(by_kind[dataset_kind], columns, dataset_kind, with_classes,
+                           with_conditional)
     return lines
 
 
@@ -332,7 +352,10 @@ def render_table(kind="gan"):
 
     The GAN table has one section per dataset kind (images, 2-D points) and
     one column per metric `kerasgan.metrics.report_columns` lists for it; the
-    variants are named by `variant_label`. The translation table shows the
+    variants are named by `variant_label`. A section in which a card has the
+    conditional metrics (`kerasgan.metrics.conditional`) adds `CONDITIONAL_COLUMNS`:
+    intra-class FID and CAS (with, in brackets, the real-trained classifier's
+    accuracy); a card without them shows a dash. The translation table shows the
     errors against the known transform, the feature-net table the accuracy
     and the real-data floors.
 

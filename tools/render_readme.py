@@ -114,6 +114,20 @@ def render_image_card(entry):
                     + ", ".join(f"{k}: {100 * v:.0f}%" for k, v in enumerate(ca["per_class"]))
                     + f"; mean {100 * ca['mean']:.1f}% (target ≥ 95% per class: "
                     f"{'met' if ca['min'] >= 0.95 else 'missed'}).", ""]
+        if "intra_fid" in m:  # kerasgan.metrics.conditional
+            q = m.get("conditional_protocol", {}).get("intra_fid", {})
+            out += [f"Intra-class FID ({p['extractor']}, each class's samples vs its real images"
+                    + (f", {q['samples_per_class']} generated per class, [`{q['split']}`]"
+                       if q else "") + "): "
+                    + ", ".join(f"{k}: {v:.2f}" for k, v in enumerate(m["intra_fid_per_class"]))
+                    + f"; mean {m['intra_fid']:.2f}.", ""]
+        if "cas" in m:
+            q = m.get("conditional_protocol", {}).get("cas", {})
+            out += [f"Classification Accuracy Score (a classifier trained only on generated "
+                    f"samples, tested on real images): {100 * m['cas']:.1f}%, against "
+                    f"{100 * m['cas_real']:.1f}% for the same classifier trained on real images"
+                    + (f" ({q['train_images']} training images, {q['steps']} steps)" if q else "")
+                    + ".", ""]
         out += [f"- Training wall time: {r.get('train_wall_time_s')} s for "
                 f"{r.get('train_steps')} generator steps",
                 f"- Hardware: {env.get('cpu_count')} CPU cores ({env.get('machine')}), "

@@ -8,6 +8,8 @@
   features batch by batch in float64, and `FeatureStatistics`.
 * `kerasgan.metrics.quality`: cached reference sets and one report of every
   metric with its protocol (`sample_quality`, `evaluate_generator_quality`).
+* `kerasgan.metrics.conditional`: intra-class FID and the Classification
+  Accuracy Score (CAS) of class-conditional generators.
 * `kerasgan.metrics.mixture`: the 2-D mode-collapse benchmark (modes captured,
   high-quality samples, reverse KL, spread) of PacGAN / VEEGAN.
 * `kerasgan.metrics.stacked`: the Stacked MNIST mode metric (modes of 1,000
@@ -61,6 +63,11 @@ from kerasgan.metrics.features import (
     load_feature_net,
     register_extractor,
 )
+from kerasgan.metrics.conditional import (
+    classification_accuracy_score,
+    conditional_metrics,
+    intra_class_fid,
+)
 from kerasgan.metrics.mixture import (
     DEFAULT_NUM_SAMPLES,
     DEFAULT_THRESHOLD,
@@ -107,6 +114,9 @@ __all__ = [
     "DEFAULT_NUM_SAMPLES",
     "DEFAULT_THRESHOLD",
     "DensityCoverage",
+    "classification_accuracy_score",
+    "conditional_metrics",
+    "intra_class_fid",
     "EXTRACTORS",
     "ExtractedFeatures",
     "FeatureExtractor",
