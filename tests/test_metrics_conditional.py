@@ -9,8 +9,9 @@ import json
 
 import numpy as np
 import pytest
+from synthetic_mnist import write_idx
 
-from kerasgan.data import digits_arrays
+from kerasgan.data import digits_arrays, local_sources
 from kerasgan.metrics import distances, evaluate_gan
 from kerasgan.metrics.conditional import (
     check_conditional_options,
@@ -268,3 +269,14 @@ def test_kerasgan_evaluate_prints_and_writes_the_conditional_metrics(tmp_path):
     assert report["cas"] > 0.9 and report["cas_real"] > 0.95 and report["intra_fid"] < 10
     assert report["conditional_protocol"]["cas"]["train_images"] == 1347
     assert len(report["intra_fid_per_class"]) == len(report["cas_per_class"]) == 10
+
+
+def test_evaluate_gan_refuses_a_missing_train_split_before_any_work(tmp_path):
+    """A local MNIST source with only its test files: the conditional report fails first."""
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (200, 28, 28)))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.arange(200) % 10)
+    with local_sources(mnist=str(tmp_path)):
+        with pytest.raises(ValueError, match=r"need the labelled 'train' split of mnist: .*"
+                                             r"t10k|train-images.*--noconditional"):
+            evaluate_gan(Refuses(), "mnist", num_samples=200, split="test")

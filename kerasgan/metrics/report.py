@@ -33,7 +33,7 @@ Example:
 
 import numpy as np
 
-from kerasgan.data import dataset_info, get_mixture
+from kerasgan.data import dataset_info, get_mixture, load
 from kerasgan.metrics.classes import conditional_accuracy
 from kerasgan.metrics.conditional import check_conditional_options, conditional_metrics
 from kerasgan.metrics.features import get_extractor
@@ -115,6 +115,14 @@ def evaluate_gan(gan, dataset, num_samples=None, seed=12345, *, split=None, data
     measure_classes = gan.num_classes is not None and gan.num_classes == extractor.num_classes
     if measure_classes and conditional is not False:  # bad options fail before any work
         conditional = check_conditional_options(gan, extractor, conditional)
+        try:  # and so does a train split that cannot be read (unprepared, no local source)
+            load(dataset, conditional["train_split"], batch_size=1, shuffle=False, repeat=False,
+                 cache=False, data_dir=data_dir, download=download)
+        except (ValueError, FileNotFoundError) as error:
+            raise ValueError(
+                f"Intra-class FID and CAS need the labelled {conditional['train_split']!r} split "
+                f"of {dataset}: {error} (evaluate_gan(..., conditional=False) or `kerasgan "
+                "evaluate --noconditional` skips them).") from None
     report = evaluate_generator_quality(
         gan, dataset, split=split, num_samples=num_samples, seed=seed, data_dir=data_dir,
         download=download, extractor=extractor, preprocessing=preprocessing)
