@@ -7,7 +7,7 @@
                    [--lr-scaling none|linear|sqrt] [--deterministic] [--noresume]
                    [--on-nonfinite stop|restore] [--nonfinite-lr-factor F] [--noexport]
     kerasgan evaluate NAME [--weights FILE] [--num-samples N] [--split S] [--seed S]
-                      [--source IDX_DIR] [--out FILE.json]
+                      [--source IDX_DIR] [--noconditional] [--out FILE.json]
     kerasgan sample NAME [--weights FILE] [--num N] [--seed S] [--label K] [--truncation T]
                     --out FILE(.png|.npy)
     kerasgan export NAME [--weights FILE] --out DIR
