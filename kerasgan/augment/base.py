@@ -22,7 +22,7 @@ def register(name):
 
     Example:
     >>> AUGMENTATIONS.names()
-    ['diffaugment']
+    ['ada', 'diffaugment']
     """
 
     def decorator(cls):
@@ -45,8 +45,9 @@ class Augmentation(keras.layers.Layer):
     `stateful = True`. After each discriminator update the GAN then calls
     `update(statistics)` with scalars averaged over the global batch (all
     replicas), at least `"real_sign"` (E[sign(D(real))]), `"real_logits"`
-    and `"fake_logits"` (mean logits) -- identical on every replica, so the
-    state stays identical too. State variables are saved with the model's
+    and `"fake_logits"` (mean logits), with `"batch_size"` (the global number
+    of real images of the update) and `"step"` (the training step) -- identical
+    on every replica, so the state stays identical too. State variables are saved with the model's
     weights (`save_weights`, checkpoints) and `log_values()` (name -> scalar)
     is added to the step's logs.
 

@@ -400,12 +400,16 @@ class GAN(AdversarialModel):
 
     def _discriminator_statistics(self, real_logits, fake_logits):
         """What a stateful augmentation gets after a discriminator update: means over
-        the global batch (all replicas), so every replica updates its state alike."""
+        the global batch (all replicas), so every replica updates its state alike;
+        also the global number of real images (`batch_size`) and the training `step`."""
         real = tf.stop_gradient(tf.cast(tf.reshape(real_logits, [-1]), tf.float32))
         fake = tf.stop_gradient(tf.cast(tf.reshape(fake_logits, [-1]), tf.float32))
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync   # equal shares
         return {"real_sign": global_batch_mean(tf.sign(real)),
                 "real_logits": global_batch_mean(real),
-                "fake_logits": global_batch_mean(fake)}
+                "fake_logits": global_batch_mean(fake),
+                "batch_size": tf.cast(tf.shape(real_logits)[0] * replicas, tf.float32),
+                "step": tf.convert_to_tensor(self.optimizer.iterations)}
 
     def _discriminator_step(self, real, labels, fake, k):
         fake = tf.stop_gradient(fake)
