@@ -37,10 +37,11 @@ Example:
 
 import keras
 
+from kerasgan.augment.ada import AdaptiveAugment
 from kerasgan.augment.base import AUGMENTATIONS, Augmentation, register
 from kerasgan.augment.diffaugment import POLICIES, DiffAugment
 
-__all__ = ["AUGMENTATIONS", "Augmentation", "DiffAugment", "POLICIES", "get",
+__all__ = ["AUGMENTATIONS", "AdaptiveAugment", "Augmentation", "DiffAugment", "POLICIES", "get",
            "register"]
 
 
