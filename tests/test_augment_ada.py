@@ -142,6 +142,20 @@ def test_a_callable_ceiling_follows_the_training_step():
         assert float(ada.p.numpy()) == pytest.approx(min(1.0, step / 10.0)), step
 
 
+def test_a_serializable_schedule_as_ceiling_round_trips():
+    """Any Keras-serializable callable of the step (a `kerasgan.schedules` schedule, or
+    here Keras' own) is a ceiling, and the config rebuilds it."""
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay([10], [0.2, 0.8])
+    ada = AdaptiveAugment(interval=1, ceiling=schedule)
+    clone = AdaptiveAugment.from_config(ada.get_config())
+    for step, want in ((5, 0.2), (15, 0.8)):
+        assert float(clone.ceiling_at(tf.constant(step, tf.int64))) == pytest.approx(want)
+    clone.build((None, SIZE, SIZE, 1))
+    for step in range(3):
+        clone.update({**_stats(1.0, step=step), "batch_size": tf.constant(1e6)})
+    assert float(clone.p.numpy()) == pytest.approx(0.2)
+
+
 def test_a_fixed_p_is_not_adjusted():
     ada = _ada(target=None, initial_p=0.4)
     ada.update(_stats(1.0))
@@ -368,6 +382,15 @@ def _sign_gan(augmentation, kernel=10.0):
 def _constant_images(signs):
     return np.broadcast_to(0.5 * np.asarray(signs, "float32")[:, None, None, None],
                            (len(signs), SIZE, SIZE, 1)).copy()
+
+
+def test_the_gan_config_rebuilds_the_augmentation():
+    gan = _sign_gan(AdaptiveAugment(target=0.7, interval=2, kimg=50, groups="bg",
+                                    initial_p=0.1, ceiling=0.9))
+    clone = GAN.from_config(gan.get_config())
+    assert isinstance(clone.augment, AdaptiveAugment)
+    assert clone.augment.get_config() == gan.augment.get_config()
+    assert float(clone.augment.p.numpy()) == pytest.approx(0.1)
 
 
 def test_p_rises_and_is_logged_when_d_overfits_in_training():
