@@ -1,4 +1,5 @@
-"""Differentiable augmentation of discriminator inputs (DiffAugment; Zhao et al. 2020).
+"""Differentiable augmentation of discriminator inputs: DiffAugment (Zhao et al. 2020),
+a fixed policy, and adaptive discriminator augmentation (ADA; Karras et al. 2020).
 
 With little data (the embedded digits: 1,347 images) the discriminator memorises
 the training set and stops teaching the generator. DiffAugment applies the same
@@ -23,9 +24,14 @@ reproducible and replicas draw differently.
 `Augmentation` is the base of every augmentation a GAN accepts (`GAN(...,
 augment=...)`): a Keras layer called as `augment(images, seed)`, which may keep
 state in variables (saved with the model's weights) and adjust it from the
-discriminator's per-step statistics (`update`), as adaptive augmentation
-(ADA, Karras et al. 2020) does. `DiffAugment` is a stateless one.
-Augmentations are registered by name in `AUGMENTATIONS`.
+discriminator's per-step statistics (`update`). `DiffAugment` (`"diffaugment"`)
+is a stateless one; `AdaptiveAugment` (`"ada"`, `kerasgan.augment.ada`) is ADA:
+its pipeline (`kerasgan.augment.transforms`) applied with a probability p that
+follows the overfitting heuristic r_t = E[sign(D(real))]. Augmentations are
+registered by name in `AUGMENTATIONS`.
+
+Modules: `base` (`Augmentation`, `register`, `AUGMENTATIONS`), `diffaugment`,
+`ada`, `transforms`; everything public is importable from `kerasgan.augment`.
 
 Example:
 >>> import numpy as np, tensorflow as tf
@@ -33,6 +39,8 @@ Example:
 >>> x = tf.zeros((4, 28, 28, 1))
 >>> tuple(augment(x, seed=tf.constant([1, 2], tf.int64)).shape)
 (4, 28, 28, 1)
+>>> get({"name": "ada", "target": 0.6, "groups": "bgc"})
+AdaptiveAugment(target=0.6, interval=4, kimg=500.0, groups='bgc', ceiling=1.0)
 """
 
 import keras
