@@ -338,6 +338,21 @@ def test_every_augmentation_is_differentiable(groups, channels):
     np.testing.assert_array_equal(tape.gradient(total, x), weights)
 
 
+def test_float16_images_stay_float16_and_differentiable():
+    """Under mixed precision the discriminator's inputs are float16: the pipeline
+    computes in float32 and hands back float16."""
+    x = tf.cast(_images(n=4, channels=3), tf.float16)
+    ada = _ada((None, SIZE, SIZE, 3), initial_p=1.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = ada(x, SEED)
+        total = tf.reduce_sum(tf.cast(y, tf.float32))
+    grad = tape.gradient(total, x)
+    assert y.dtype == tf.float16 and grad.dtype == tf.float16
+    assert np.isfinite(grad.numpy()).all() and np.abs(grad.numpy()).sum() > 0
+    np.testing.assert_allclose(y.numpy(), ada(tf.cast(x, tf.float32), SEED).numpy(), atol=2e-3)
+
+
 # ----------------------------------------------------------------- replicas
 def test_replicas_augment_their_slices_as_one_device_does_with_their_seeds(two_cpu_strategy):
     x = _images(n=8, channels=3)
