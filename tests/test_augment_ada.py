@@ -2,6 +2,7 @@
 each transformation against an independent computation, differentiability, the
 identity at p = 0, replicas, checkpointed resume and the logs."""
 
+import glob
 import os
 import signal
 import subprocess
@@ -408,13 +409,28 @@ def test_the_gan_config_rebuilds_the_augmentation():
     assert float(clone.augment.p.numpy()) == pytest.approx(0.1)
 
 
-def test_p_rises_and_is_logged_when_d_overfits_in_training():
+def _tensorboard_scalars(directory, tag):
+    """{epoch: value} of a scalar in the event files under `directory`."""
+    values = {}
+    for path in glob.glob(os.path.join(directory, "**", "events.out.tfevents.*"), recursive=True):
+        for event in tf.compat.v1.train.summary_iterator(path):
+            for value in event.summary.value:
+                if value.tag == tag:
+                    values[event.step] = float(tf.make_ndarray(value.tensor))
+    return values
+
+
+def test_p_rises_and_is_logged_when_d_overfits_in_training(tmp_path):
     gan = _sign_gan(AdaptiveAugment(target=0.6, interval=4, kimg=0.1, groups="bg"))
     real = tf.data.Dataset.from_tensor_slices(_constant_images(np.ones(64))).batch(8)
-    history = gan.fit(real, epochs=2, steps_per_epoch=4, verbose=0).history   # r_t = 1
+    board = keras.callbacks.TensorBoard(str(tmp_path / "logs"))
+    history = gan.fit(real, epochs=2, steps_per_epoch=4, verbose=0,
+                      callbacks=[board]).history                          # r_t = 1
     # One adjustment per 4 steps of 8 images: +32 / 100.
     assert history["augment_p"] == pytest.approx([0.32, 0.64], abs=1e-6)
     assert history["augment_rt"] == pytest.approx([1.0, 1.0])
+    logged = _tensorboard_scalars(str(tmp_path / "logs"), "epoch_augment_p")
+    assert logged == pytest.approx({0: 0.32, 1: 0.64}, abs=1e-6)
     falling = _sign_gan(AdaptiveAugment(target=0.6, interval=4, kimg=0.1, initial_p=0.9,
                                         groups="bg"), kernel=0.0)   # D = 0: sign 0, r_t = 0
     history = falling.fit(real, epochs=2, steps_per_epoch=4, verbose=0).history
