@@ -42,7 +42,7 @@ import tensorflow as tf
 
 from kerasgan.core.validation import check_positive_int, check_positive_number
 
-__all__ = ["CosineSchedule", "ScheduledAdam", "get", "serialize", "value_at", "is_schedule",
+__all__ = ["CosineSchedule", "Scaled", "ScheduledAdam", "get", "serialize", "value_at", "is_schedule",
            "check_range"]
 
 UNITS = ("images", "steps")
@@ -173,6 +173,60 @@ class CosineSchedule(keras.optimizers.schedules.LearningRateSchedule):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items()
                          if v is not None and k != "name")
         return f"CosineSchedule({args})"
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class Scaled(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule times a constant factor (R1's loss weight is gamma / 2).
+
+    Example:
+    >>> half = Scaled(CosineSchedule(2.0, 0.0, end=10, unit="steps"), 0.5)
+    >>> round(float(half(0)), 6), half.value_range
+    (1.0, (0.0, 1.0))
+    """
+
+    def __init__(self, schedule, factor):
+        self.schedule = get(schedule, "schedule")
+        if not is_schedule(self.schedule):
+            raise ValueError(f"Scaled takes a schedule; got {schedule!r}.")
+        self.factor = check_positive_number("factor", factor, allow_zero=True)
+
+    @property
+    def value_range(self):
+        """`(lowest, highest)` value, when the inner schedule has a `value_range`.
+
+        Example:
+        >>> Scaled(CosineSchedule(4.0, 2.0, end=10, unit="steps"), 0.25).value_range
+        (0.5, 1.0)
+        """
+        low, high = self.schedule.value_range
+        return (low * self.factor, high * self.factor)
+
+    def __call__(self, step):
+        return self.factor * self.schedule(step)
+
+    def get_config(self):
+        return {"schedule": serialize(self.schedule), "factor": self.factor}
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild from `get_config()`.
+
+        Example:
+        >>> s = Scaled(CosineSchedule(1.0, 0.0, end=10, unit="steps"), 0.5)
+        >>> Scaled.from_config(s.get_config()) == s
+        True
+        """
+        return cls(**config)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.get_config() == self.get_config()
+
+    def __hash__(self):
+        return hash((self.schedule, self.factor))
+
+    def __repr__(self):
+        return f"Scaled({self.schedule!r}, {self.factor!r})"
 
 
 def is_schedule(value):

@@ -316,7 +316,7 @@ def test_config_round_trips_hooks_and_accepts_the_old_dicts():
 def test_registries():
     assert regularizers.REGULARIZERS.names(side="generator") == ["path_length"]
     assert regularizers.REGULARIZERS.names(side="discriminator") == \
-        ["dragan", "gradient_penalty", "r1", "r2"]
+        ["balanced_consistency", "dragan", "gradient_penalty", "lecam", "r1", "r2"]
     assert "r1" in regularizers.PENALTIES and regularizers.get("r2").name == "r2"
     assert MODELS.get("gan") is GAN and MODELS.get("cyclegan") is CycleGAN
     assert MODELS.metadata("pix2pix") == {"kind": "translation"}
