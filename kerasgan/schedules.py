@@ -381,17 +381,20 @@ class ScheduledAdam(keras.optimizers.Adam):
         dtype = variable.dtype
         lr = tf.cast(learning_rate, dtype)
         gradient = tf.cast(gradient, dtype)
-        beta_1 = tf.cast(self.beta_1_at(self.iterations), dtype)
-        beta_2 = tf.cast(self.beta_2_at(self.iterations), dtype)
+        # Constants stay Python floats (then this is Keras' Adam bit for bit).
+        beta_1 = self.beta_1_at(self.iterations)
+        beta_2 = self.beta_2_at(self.iterations)
+        one_minus_beta_1 = 1 - (beta_1 if isinstance(beta_1, float) else tf.cast(beta_1, dtype))
+        one_minus_beta_2 = 1 - (beta_2 if isinstance(beta_2, float) else tf.cast(beta_2, dtype))
         local_step = tf.cast(self.iterations + 1, dtype)
-        beta_1_power = tf.pow(beta_1, local_step)
-        beta_2_power = tf.pow(beta_2, local_step)
+        beta_1_power = tf.pow(tf.cast(beta_1, dtype), local_step)
+        beta_2_power = tf.pow(tf.cast(beta_2, dtype), local_step)
         index = self._get_variable_index(variable)
         m = self._momentums[index]
         v = self._velocities[index]
         alpha = lr * tf.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        self.assign_add(m, (gradient - m) * (1 - beta_1))
-        self.assign_add(v, (tf.square(gradient) - v) * (1 - beta_2))
+        self.assign_add(m, (gradient - m) * one_minus_beta_1)
+        self.assign_add(v, (tf.square(gradient) - v) * one_minus_beta_2)
         if self.amsgrad:
             v_hat = self._velocity_hats[index]
             self.assign(v_hat, tf.maximum(v_hat, v))

@@ -321,7 +321,8 @@ def test_registries():
     assert MODELS.get("gan") is GAN and MODELS.get("cyclegan") is CycleGAN
     assert MODELS.metadata("pix2pix") == {"kind": "translation"}
     assert MODELS.names(kind="gan") == ["gan"]
-    assert VARIANTS.names() == ["gan", "lsgan", "nsgan", "r1gan", "sngan", "wgan", "wgan_gp"]
+    assert VARIANTS.names() == ["gan", "lsgan", "nsgan", "r1gan", "r3gan", "sngan", "wgan",
+                                "wgan_gp"]
     assert "nsgan" in VARIANTS and VARIANTS.get("gan").__name__ == "MinimaxGAN"
     gan = create_variant("gan", mlp_generator(LATENT, (2,), (8,)), mlp_discriminator((2,), (8,)))
     assert gan.gan_loss.name == "minimax"
