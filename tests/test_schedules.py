@@ -257,3 +257,41 @@ def test_saved_gan_with_schedules_loads_compiled_and_trains_on_exactly(tmp_path,
     loaded.fit(data, epochs=1, verbose=0)
     for a, b in zip(gan.get_weights(), loaded.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+# ------------------------------------------------------------ from a zoo config
+def _cosine(start_value, end_value):
+    return {"class_name": "kerasgan>CosineSchedule",
+            "config": {"start_value": start_value, "end_value": end_value, "end": 1_000_000,
+                       "batch_size": 8}}
+
+
+R3GAN_CONFIG = {
+    "model": "r3gan",
+    "model_args": {"gamma": _cosine(0.05, 0.005), "ema_half_life_images": 100,
+                   "ema_rampup": 0.05},
+    "training": {"batch_size": 8},
+    "nets": {"generator": {"builder": "mlp_generator", "args": {"latent_dim": 4}},
+             "discriminator": {"builder": "mlp_discriminator", "args": {}}},
+    "optimizers": {role: {"class_name": "kerasgan>ScheduledAdam",
+                          "config": {"learning_rate": _cosine(2e-4, 5e-5), "beta_1": 0.0,
+                                     "beta_2": _cosine(0.9, 0.99)}}
+                   for role in ("generator", "discriminator")},
+}
+
+
+def test_a_zoo_config_names_r3gan_with_schedules_and_trains(rng):
+    from kerasgan.training import build_gan, compile_gan, scale_learning_rates
+
+    gan = compile_gan(build_gan(R3GAN_CONFIG), R3GAN_CONFIG, jit_compile=False)
+    assert gan.gan_loss.name == "relativistic_pairing"
+    assert [p.name for p in gan.penalties] == ["r1", "r2"]
+    assert gan.penalties[0].gamma == CosineSchedule(0.05, 0.005, end=1_000_000, batch_size=8)
+    assert type(gan.d_optimizer) is ScheduledAdam
+    assert float(gan.d_optimizer.beta_2_at(0)) == pytest.approx(0.9)
+    logs = gan.fit(rng.normal(size=(16, 2)).astype("float32"), batch_size=8, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in logs.values())
+    # Learning-rate scaling for another global batch scales the cosine's two ends.
+    scaled = scale_learning_rates(R3GAN_CONFIG, 32, "linear")
+    lr = scaled["optimizers"]["generator"]["config"]["learning_rate"]["config"]
+    assert (lr["start_value"], lr["end_value"]) == pytest.approx((8e-4, 2e-4))
