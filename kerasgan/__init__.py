@@ -34,6 +34,7 @@ from kerasgan import (  # noqa: E402,F401
     nets,
     precision,
     regularizers,
+    schedules,
     zoo,
 )
 from kerasgan.export import export_generator  # noqa: E402,F401

@@ -5,7 +5,8 @@ Conventions shared by every function in this module:
 * Inputs are discriminator **logits**, never probabilities: the discriminator's
   probability that `x` is real is `D(x) = σ(logit(x))`, σ the logistic sigmoid.
   Logits have shape `[B]` or `[B, 1]` (flattened to `[B]`); anything else, e.g.
-  `[B, 3]`, raises a `ValueError`. The real and fake batches may differ in size.
+  `[B, 3]`, raises a `ValueError`. The real and fake batches may differ in size
+  (except for the relativistic pairing losses, below).
 * Every loss is a scalar: the per-example **mean** over the batch (`E` below is
   the batch mean), so values do not depend on the batch size.
 * Computation is in float32 (float64 if any input is float64); integer or bool
@@ -17,7 +18,9 @@ Conventions shared by every function in this module:
   of ±1e4.
 * Discriminator losses have the signature `(real_logits, fake_logits)`;
   generator losses `(fake_logits, real_logits=None)` (only the relativistic
-  generator loss actually needs the real logits).
+  generator losses actually need the real logits).
+* The relativistic *pairing* losses pair real and fake logits element-wise,
+  so their two batches must have the same size.
 
 The minimax game of the original GAN (Goodfellow et al., 2014) is
 
@@ -61,6 +64,8 @@ __all__ = [
     "hinge_generator_loss",
     "relativistic_average_discriminator_loss",
     "relativistic_average_generator_loss",
+    "relativistic_pairing_discriminator_loss",
+    "relativistic_pairing_generator_loss",
 ]
 
 
@@ -338,6 +343,72 @@ def relativistic_average_generator_loss(fake_logits, real_logits=None):
 
 
 # --------------------------------------------------------------------------- #
+# Relativistic pairing (Jolicoeur-Martineau, 2018; R3GAN, Huang et al. 2024).
+# --------------------------------------------------------------------------- #
+
+
+def _paired(first, second, first_name, second_name):
+    """Check that two flattened logit batches have the same size (element-wise pairs)."""
+    a, b = first.shape[0], second.shape[0]
+    if a is not None and b is not None:
+        if a != b:
+            raise ValueError(
+                f"The relativistic pairing loss pairs real and generated samples element-wise: "
+                f"`{first_name}` and `{second_name}` must have the same batch size; got {a} "
+                f"and {b}.")
+        return first, second
+    with tf.control_dependencies([tf.debugging.assert_equal(
+            tf.shape(first)[0], tf.shape(second)[0],
+            message=f"relativistic pairing: `{first_name}` and `{second_name}` must have the "
+                    "same batch size")]):
+        return tf.identity(first), second
+
+
+def relativistic_pairing_discriminator_loss(real_logits, fake_logits):
+    """Relativistic pairing (RpGAN) discriminator loss, R3GAN's objective.
+
+    `L_D = E softplus(−(r_i − f_i)) = −E log σ(r_i − f_i)`: each real sample
+    should look more real than the generated sample it is paired with (element
+    `i` of each batch). Both batches must have the same size (a `ValueError`
+    when the static sizes differ, a run-time error when they are unknown). With
+    equal logits it is `log 2`.
+
+    Example:
+    >>> round(float(relativistic_pairing_discriminator_loss([0.0, 3.0], [0.0, 3.0])), 4)
+    0.6931
+    >>> relativistic_pairing_discriminator_loss([0.0, 1.0], [0.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: The relativistic pairing loss pairs real and generated samples element-wise: `real_logits` and `fake_logits` must have the same batch size; got 2 and 1.
+    """
+    r, f = _prepare(real_logits=real_logits, fake_logits=fake_logits)
+    r, f = _paired(r, f, "real_logits", "fake_logits")
+    return _mean(tf.nn.softplus(-(r - f)))
+
+
+def relativistic_pairing_generator_loss(fake_logits, real_logits=None):
+    """Relativistic pairing (RpGAN) generator loss; needs the real logits.
+
+    `L_G = E softplus(−(f_i − r_i))`: the discriminator loss with real and fake
+    swapped, so `L_G(f, r) = L_D(f, r)` and `L_D(r, f) − L_G(f, r) = E (f_i − r_i)`
+    (softplus(x) − softplus(−x) = x). Raises `ValueError` if `real_logits` is None
+    or the batch sizes differ.
+
+    Example:
+    >>> round(float(relativistic_pairing_generator_loss([2.0], real_logits=[2.0])), 4)
+    0.6931
+    """
+    if real_logits is None:
+        raise ValueError(
+            "relativistic_pairing_generator_loss requires `real_logits` "
+            "(the discriminator's logits on a real batch of the same size); got None."
+        )
+    f, r = _prepare(fake_logits=fake_logits, real_logits=real_logits)
+    f, r = _paired(f, r, "fake_logits", "real_logits")
+    return _mean(tf.nn.softplus(-(f - r)))
+
+
+# --------------------------------------------------------------------------- #
 # Registry.
 # --------------------------------------------------------------------------- #
 
@@ -402,14 +473,16 @@ register_loss("wasserstein", wasserstein_generator_loss, wasserstein_discriminat
 register_loss("hinge", hinge_generator_loss, hinge_discriminator_loss)
 register_loss("relativistic_average", relativistic_average_generator_loss,
               relativistic_average_discriminator_loss, generator_needs_real_logits=True)
+register_loss("relativistic_pairing", relativistic_pairing_generator_loss,
+              relativistic_pairing_discriminator_loss, generator_needs_real_logits=True)
 
 
 def get(identifier):
     """Return the `GANLoss` named `identifier`, or `identifier` if it is one.
 
     Valid names are those of `LOSSES`: "minimax", "non_saturating",
-    "least_squares", "wasserstein", "hinge", "relativistic_average", and any
-    added with `register_loss`.
+    "least_squares", "wasserstein", "hinge", "relativistic_average",
+    "relativistic_pairing", and any added with `register_loss`.
 
     Raises:
         ValueError: for an unknown name (the message lists the valid names,

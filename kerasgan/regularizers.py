@@ -13,6 +13,10 @@ penalty is due (every `interval` steps: lazy regularization, Karras et al. 2020)
 - `R1` / `R2` (Mescheder et al. 2018): E ||grad D(x)||^2 on real / fake samples,
   weight gamma / 2.
 - `DRAGAN` (Kodali et al. 2017): the gradient penalty around perturbed real data.
+- `LeCam` (Tseng et al. 2021): D's logits on real / generated data held near
+  moving anchors (EMAs of the other side's mean logits, saved state).
+- `BalancedConsistency` (bCR, Zhao et al. 2020): D's logits unchanged by a
+  fixed augmentation of real and generated images.
 - `InstanceNoise` (Sonderby et al. 2017; Arjovsky & Bottou 2017): Gaussian noise
   added to both real and fake inputs of D, annealed to zero.
 
@@ -47,6 +51,8 @@ LogitCentering(weight=0.1, interval=1)
 import keras
 import tensorflow as tf
 
+from kerasgan import augment as augment_lib
+from kerasgan import schedules
 from kerasgan.core.naming import unknown_name_error
 from kerasgan.core.registry import Registry
 from kerasgan.core.validation import check_positive_int, check_positive_number
@@ -113,7 +119,9 @@ class Regularizer:
 
     Attributes:
         name: key under which `fit` logs the (unweighted) value.
-        weight: coefficient of the value in its network's loss.
+        weight: coefficient of the value in its network's loss: a non-negative
+            number or a schedule of the training step
+            (`kerasgan.schedules.CosineSchedule`), evaluated by `weight_at`.
         interval: compute it every `interval` steps of its network, scaled by
             `interval` (lazy regularization); 1 = every step.
 
@@ -125,8 +133,21 @@ class Regularizer:
     name = "regularizer"
 
     def __init__(self, weight, interval=1):
-        self.weight = check_positive_number("weight", weight, allow_zero=True)
+        self.weight = schedules.get(weight, "weight")
         self.interval = check_positive_int("interval", interval)
+
+    def weight_at(self, step):
+        """The weight at training step `step` (the constant, or the schedule's value).
+
+        Example:
+        >>> from kerasgan.schedules import CosineSchedule
+        >>> R1(gamma=2.0).weight_at(100)
+        1.0
+        >>> r1 = R1(gamma=CosineSchedule(2.0, 0.2, end=10, unit="steps"))
+        >>> round(float(r1.weight_at(0)), 6), round(float(r1.weight_at(10)), 6)   # gamma / 2
+        (1.0, 0.1)
+        """
+        return schedules.value_at(self.weight, step)
 
     def build(self):
         """Create the state variables (none by default); the model calls it once, in
@@ -147,7 +168,7 @@ class Regularizer:
         return []
 
     def get_config(self):
-        return {"weight": self.weight, "interval": self.interval}
+        return {"weight": schedules.serialize(self.weight), "interval": self.interval}
 
     @classmethod
     def from_config(cls, config):
@@ -185,9 +206,36 @@ class DiscriminatorPenalty(Regularizer):
     """
 
     name = "penalty"
+    #: The keys of the statistics `compute` returns (penalties with state).
+    statistic_names = ()
 
     def __call__(self, critic, real, fake, seed):
         raise NotImplementedError
+
+    def compute(self, critic, real, fake, seed, real_logits=None, fake_logits=None):
+        """Return `(value, statistics)`: what the GAN calls in its discriminator step.
+
+        `real_logits` / `fake_logits` are the discriminator's logits of this
+        update on `real` / `fake` (inside its tape), which a penalty may reuse
+        instead of calling `critic` again; `statistics` are per-replica scalars
+        (keys `statistic_names`) that the GAN averages over the replicas and
+        passes to `update(statistics, due)` after the discriminator's update.
+        By default: `(self(critic, real, fake, seed), {})`.
+
+        Example:
+        >>> critic = lambda x: tf.reduce_sum(x, axis=1)
+        >>> value, stats = R2(gamma=1.0).compute(critic, tf.ones((3, 4)), tf.zeros((3, 4)), [0, 0])
+        >>> float(value), stats
+        (4.0, {})
+        """
+        return self(critic, real, fake, seed), {}
+
+    def update(self, statistics, due=True):
+        """Update the state from replica-averaged `statistics` where `due` (no-op by default).
+
+        Example:
+        >>> R1().update({})
+        """
 
 
 @register("gradient_penalty")
@@ -244,7 +292,10 @@ class R1(DiscriminatorPenalty):
     """R1 penalty (Mescheder et al. 2018): (gamma / 2) E_real ||grad D(x)||^2.
 
     Args:
-        gamma: the paper's gamma; the loss weight is gamma / 2.
+        gamma: the paper's gamma; the loss weight is gamma / 2. A number or a
+            schedule of the training step (`kerasgan.schedules.CosineSchedule`,
+            e.g. R3GAN's decaying gamma); R1 and R2 may be used together
+            (`regularizers=[R1(gamma), R2(gamma)]`), each with its own gamma.
         interval: lazy regularization interval (StyleGAN2 uses 16).
 
     Example:
@@ -257,14 +308,16 @@ class R1(DiscriminatorPenalty):
     _on_real = True
 
     def __init__(self, gamma=10.0, interval=1):
-        self.gamma = check_positive_number("gamma", gamma, allow_zero=True)
-        super().__init__(self.gamma / 2.0, interval)
+        self.gamma = schedules.get(gamma, "gamma")
+        weight = schedules.Scaled(self.gamma, 0.5) if schedules.is_schedule(self.gamma) \
+            else self.gamma / 2.0
+        super().__init__(weight, interval)
 
     def __call__(self, critic, real, fake, seed):
         return tf.reduce_mean(_per_example_gradient_norm(critic, real if self._on_real else fake))
 
     def get_config(self):
-        return {"gamma": self.gamma, "interval": self.interval}
+        return {"gamma": schedules.serialize(self.gamma), "interval": self.interval}
 
 
 @register("r2")
@@ -314,6 +367,194 @@ class DRAGAN(DiscriminatorPenalty):
 
     def get_config(self):
         return {**super().get_config(), "perturbation": self.perturbation}
+
+
+def _flat_logits(logits):
+    """Logits `[B]` or `[B, 1]` as float32 `[B]`."""
+    return tf.reshape(tf.cast(logits, tf.float32), [-1])
+
+
+@register("lecam")
+class LeCam(DiscriminatorPenalty):
+    """LeCam regularization (Tseng et al. 2021): D's outputs held near moving anchors.
+
+    `R = E (D(x) - a_F)^2 + E (D(G(z)) - a_R)^2`, where `a_R` / `a_F` are
+    exponential moving averages of D's mean logit on real / generated batches
+    (`anchor_real`, `anchor_fake`: non-trainable variables, saved with the
+    model's state, so checkpoints and `model.save` keep them and a resumed run
+    continues them). After each discriminator update where it is due,
+    `a <- decay * a + (1 - decay) * mean logit` (means over the global batch,
+    identical on every replica). The value uses the anchors from before the
+    update (the authors' code updates them first: one step's difference).
+    The anchors start at 0. `one_sided=True` is the authors' code's form,
+    `E relu(D(x) - a_F)^2 + E relu(a_R - D(G(z)))^2`.
+
+    Args:
+        weight: lambda (a number or a schedule of the training step).
+        decay: the anchors' moving-average decay, in [0, 1) (0.99).
+        one_sided: penalize only real logits above a_F and fake logits below a_R.
+        interval: lazy regularization interval.
+
+    Example (a linear critic; anchors start at 0):
+    >>> lecam = LeCam(weight=0.3, decay=0.5)
+    >>> lecam.build()
+    >>> critic = lambda x: 2.0 * x[:, 0]
+    >>> real, fake = tf.ones((4, 1)), -tf.ones((4, 1))
+    >>> float(lecam(critic, real, fake, [0, 0]))    # (2 - 0)^2 + (-2 - 0)^2
+    8.0
+    >>> float(lecam.anchor_real.numpy()), float(lecam.anchor_fake.numpy())
+    (1.0, -1.0)
+    """
+
+    name = "lecam"
+    statistic_names = ("real_logits", "fake_logits")
+
+    def __init__(self, weight=0.3, decay=0.99, one_sided=False, interval=1):
+        super().__init__(weight, interval)
+        self.decay = check_positive_number("decay", decay, allow_zero=True)
+        if self.decay >= 1.0:
+            raise ValueError(f"decay must be in [0, 1); got {decay!r}.")
+        self.one_sided = bool(one_sided)
+        self.anchor_real = None
+        self.anchor_fake = None
+
+    def build(self):
+        if self.anchor_real is None:
+            self.anchor_real = keras.Variable(0.0, dtype="float32", trainable=False,
+                                              name="lecam_anchor_real",
+                                              aggregation="only_first_replica")
+            self.anchor_fake = keras.Variable(0.0, dtype="float32", trainable=False,
+                                              name="lecam_anchor_fake",
+                                              aggregation="only_first_replica")
+
+    @property
+    def variables(self):
+        """`[anchor_real, anchor_fake]` once built.
+
+        Example:
+        >>> lecam = LeCam(); lecam.build(); [v.name for v in lecam.variables]
+        ['lecam_anchor_real', 'lecam_anchor_fake']
+        """
+        return [] if self.anchor_real is None else [self.anchor_real, self.anchor_fake]
+
+    def compute(self, critic, real, fake, seed, real_logits=None, fake_logits=None):
+        """`(R, {"real_logits": mean D(x), "fake_logits": mean D(G(z))})` on this replica.
+
+        Example:
+        >>> lecam = LeCam(); lecam.build()
+        >>> value, stats = lecam.compute(None, None, None, None, real_logits=tf.constant([1.0, 3.0]),
+        ...                              fake_logits=tf.constant([0.0, -2.0]))
+        >>> float(value), float(stats["real_logits"]), float(stats["fake_logits"])
+        (7.0, 2.0, -1.0)
+        """
+        self.build()
+        r = _flat_logits(critic(real) if real_logits is None else real_logits)
+        f = _flat_logits(critic(fake) if fake_logits is None else fake_logits)
+        anchor_real = tf.stop_gradient(tf.convert_to_tensor(self.anchor_real))
+        anchor_fake = tf.stop_gradient(tf.convert_to_tensor(self.anchor_fake))
+        real_gap, fake_gap = r - anchor_fake, anchor_real - f
+        if self.one_sided:
+            real_gap, fake_gap = tf.nn.relu(real_gap), tf.nn.relu(fake_gap)
+        value = tf.reduce_mean(tf.square(real_gap)) + tf.reduce_mean(tf.square(fake_gap))
+        return value, {"real_logits": tf.reduce_mean(r), "fake_logits": tf.reduce_mean(f)}
+
+    def update(self, statistics, due=True):
+        """Move the anchors towards the (replica-averaged) mean logits where `due`.
+
+        Example:
+        >>> lecam = LeCam(decay=0.9); lecam.build()
+        >>> lecam.update({"real_logits": tf.constant(1.0), "fake_logits": tf.constant(-1.0)})
+        >>> round(float(lecam.anchor_real.numpy()), 6), round(float(lecam.anchor_fake.numpy()), 6)
+        (0.1, -0.1)
+        """
+        self.build()
+        for anchor, key in ((self.anchor_real, "real_logits"), (self.anchor_fake, "fake_logits")):
+            old = tf.convert_to_tensor(anchor)
+            new = self.decay * old + (1.0 - self.decay) * tf.stop_gradient(
+                tf.cast(statistics[key], tf.float32))
+            anchor.assign(tf.where(due, new, old))
+
+    def __call__(self, critic, real, fake, seed):
+        """The value on one device, then the anchors' update (the GAN calls `compute`)."""
+        value, statistics = self.compute(critic, real, fake, seed)
+        self.update(statistics)
+        return value
+
+    def get_config(self):
+        return {**super().get_config(), "decay": self.decay, "one_sided": self.one_sided}
+
+
+@register("balanced_consistency")
+class BalancedConsistency(DiscriminatorPenalty):
+    """Balanced consistency regularization, bCR (Zhao et al. 2020).
+
+    `R = lambda_real E (D(x) - D(T(x)))^2 + lambda_fake E (D(G(z)) - D(T(G(z))))^2`
+    on D's logits, with `T` a fixed random augmentation of the images (by
+    default DiffAugment translation, `kerasgan.augment`), drawn from the step's
+    stateless seed. Gradients reach D through both terms of each difference.
+    The GAN's own augmentation, if any, is applied on top (D sees it in every
+    call). The images must suit `T` (`[B, H, W, C]` for DiffAugment).
+
+    Args:
+        lambda_real: coefficient of the real term (10 in the paper).
+        lambda_fake: coefficient of the generated term (10 in the paper).
+        augment: `T`: a `kerasgan.augment.Augmentation`, a DiffAugment policy string
+            or config dict (`"translation"`).
+        weight: overall coefficient (1; a number or a schedule).
+        interval: lazy regularization interval.
+
+    Example (T adds 0.5 to every pixel; D(x) = sum of pixels: each gap is 0.5 * 4 = 2):
+    >>> from kerasgan.augment import Augmentation
+    >>> class Brighten(Augmentation):
+    ...     def call(self, images, seed):
+    ...         return images + 0.5
+    >>> bcr = BalancedConsistency(lambda_real=10.0, lambda_fake=1.0, augment=Brighten())
+    >>> critic = lambda x: tf.reduce_sum(x, axis=[1, 2, 3])
+    >>> float(bcr(critic, tf.zeros((3, 2, 2, 1)), tf.ones((3, 2, 2, 1)), [0, 1]))   # 10 * 4 + 1 * 4
+    44.0
+    """
+
+    name = "balanced_consistency"
+
+    def __init__(self, lambda_real=10.0, lambda_fake=10.0, augment="translation", weight=1.0,
+                 interval=1):
+        super().__init__(weight, interval)
+        self.lambda_real = check_positive_number("lambda_real", lambda_real, allow_zero=True)
+        self.lambda_fake = check_positive_number("lambda_fake", lambda_fake, allow_zero=True)
+        if augment is None:
+            raise ValueError("BalancedConsistency needs an augmentation T (e.g. 'translation'); "
+                             "got None.")
+        self.augment = augment_lib.get(augment)
+
+    def compute(self, critic, real, fake, seed, real_logits=None, fake_logits=None):
+        """`(R, {})`, reusing the update's logits on the un-augmented batches when given.
+
+        Example:
+        >>> bcr = BalancedConsistency(augment="translation")
+        >>> x = tf.random.normal((2, 8, 8, 1))
+        >>> value, _ = bcr.compute(lambda x: tf.reduce_mean(x, axis=[1, 2, 3]), x, x, [0, 0])
+        >>> bool(value >= 0.0)
+        True
+        """
+        seed = tf.cast(seed, tf.int64)
+        value = 0.0
+        terms = ((self.lambda_real, real, real_logits, 0), (self.lambda_fake, fake, fake_logits, 1))
+        for coefficient, samples, logits, i in terms:
+            if coefficient == 0.0:
+                continue
+            logits = _flat_logits(critic(samples) if logits is None else logits)
+            transformed = self.augment(samples, tf.random.experimental.stateless_fold_in(seed, i))
+            gap = logits - _flat_logits(critic(transformed))
+            value = value + coefficient * tf.reduce_mean(tf.square(gap))
+        return tf.convert_to_tensor(value, tf.float32), {}
+
+    def __call__(self, critic, real, fake, seed):
+        return self.compute(critic, real, fake, seed)[0]
+
+    def get_config(self):
+        return {**super().get_config(), "lambda_real": self.lambda_real,
+                "lambda_fake": self.lambda_fake,
+                "augment": keras.saving.serialize_keras_object(self.augment)}
 
 
 class GeneratorRegularizer(Regularizer):
@@ -578,6 +819,7 @@ class InstanceNoise:
 
 
 __all__ = [
-    "Regularizer", "DiscriminatorPenalty", "GradientPenalty", "R1", "R2", "DRAGAN", "GeneratorRegularizer",
+    "Regularizer", "DiscriminatorPenalty", "GradientPenalty", "R1", "R2", "DRAGAN", "LeCam",
+    "BalancedConsistency", "GeneratorRegularizer",
     "PathLength", "InstanceNoise", "PENALTIES", "REGULARIZERS", "get", "register",
 ]

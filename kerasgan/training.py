@@ -100,7 +100,8 @@ def scale_learning_rates(config, global_batch, rule="none"):
     rates are multiplied by `global_batch / batch_size`, with `"sqrt"` by its
     square root, with `"none"` left as they are (GAN recipes usually keep the
     rate when the batch grows, as BigGAN did). A schedule's
-    `initial_learning_rate` is scaled.
+    `initial_learning_rate` is scaled (a `CosineSchedule`'s `start_value` and
+    `end_value`).
 
     Example:
     >>> config = {"training": {"batch_size": 64}, "optimizers": {"generator": {
@@ -120,7 +121,11 @@ def scale_learning_rates(config, global_batch, rule="none"):
         rate = optimizer.setdefault("config", {}).get("learning_rate", 1e-3)
         if isinstance(rate, dict):
             schedule = rate.setdefault("config", {})
-            schedule["initial_learning_rate"] = schedule["initial_learning_rate"] * factor
+            # Keras' schedules start at `initial_learning_rate`; a
+            # `kerasgan.schedules.CosineSchedule` goes from `start_value` to `end_value`.
+            for key in ("initial_learning_rate", "start_value", "end_value"):
+                if key in schedule:
+                    schedule[key] = schedule[key] * factor
         else:
             optimizer["config"]["learning_rate"] = rate * factor
     return config

@@ -17,6 +17,7 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 LAYERS = [
     ["kerasgan.core"],
     ["kerasgan.layers", "kerasgan.constraints", "kerasgan.distribute", "kerasgan.precision",
+     "kerasgan.schedules",
      "kerasgan.plotting"],
     ["kerasgan.nets", "kerasgan.losses", "kerasgan.regularizers", "kerasgan.augment"],
     ["kerasgan.models"],

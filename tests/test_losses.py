@@ -389,6 +389,11 @@ EXPECTED = {
         losses.relativistic_average_discriminator_loss,
         True,
     ),
+    "relativistic_pairing": (
+        losses.relativistic_pairing_generator_loss,
+        losses.relativistic_pairing_discriminator_loss,
+        True,
+    ),
 }
 
 

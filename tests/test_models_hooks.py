@@ -316,12 +316,13 @@ def test_config_round_trips_hooks_and_accepts_the_old_dicts():
 def test_registries():
     assert regularizers.REGULARIZERS.names(side="generator") == ["path_length"]
     assert regularizers.REGULARIZERS.names(side="discriminator") == \
-        ["dragan", "gradient_penalty", "r1", "r2"]
+        ["balanced_consistency", "dragan", "gradient_penalty", "lecam", "r1", "r2"]
     assert "r1" in regularizers.PENALTIES and regularizers.get("r2").name == "r2"
     assert MODELS.get("gan") is GAN and MODELS.get("cyclegan") is CycleGAN
     assert MODELS.metadata("pix2pix") == {"kind": "translation"}
     assert MODELS.names(kind="gan") == ["gan"]
-    assert VARIANTS.names() == ["gan", "lsgan", "nsgan", "r1gan", "sngan", "wgan", "wgan_gp"]
+    assert VARIANTS.names() == ["gan", "lsgan", "nsgan", "r1gan", "r3gan", "sngan", "wgan",
+                                "wgan_gp"]
     assert "nsgan" in VARIANTS and VARIANTS.get("gan").__name__ == "MinimaxGAN"
     gan = create_variant("gan", mlp_generator(LATENT, (2,), (8,)), mlp_discriminator((2,), (8,)))
     assert gan.gan_loss.name == "minimax"

@@ -18,6 +18,7 @@ from kerasgan.models.variants import (
     LSGAN,
     NSGAN,
     R1GAN,
+    R3GAN,
     SNGAN,
     VARIANTS,
     WGAN,
@@ -29,6 +30,6 @@ from kerasgan.models.variants import (
 
 __all__ = [
     "AdversarialModel", "GAN", "latents_for_seed", "MinimaxGAN", "NSGAN", "LSGAN", "WGAN",
-    "WGANGP", "R1GAN", "SNGAN", "VARIANTS", "MODELS", "create_variant", "register_variant",
+    "WGANGP", "R1GAN", "R3GAN", "SNGAN", "VARIANTS", "MODELS", "create_variant", "register_variant",
     "CycleGAN", "ImagePool", "LinearDecay", "Pix2Pix",
 ]

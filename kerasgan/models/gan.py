@@ -115,6 +115,16 @@ class GAN(AdversarialModel):
             Non-trainable state (batch-norm moving statistics) is copied from
             the generator, not averaged: for BN generators this is an
             approximation (BigGAN recomputes "standing statistics" instead).
+        ema_half_life_images: instead of a fixed `ema_decay`, the EMA's half-life
+            counted in images (Karras et al.: StyleGAN2-ADA's `ema_kimg` x 1000):
+            the decay of a step with global batch B is
+            `beta = 0.5 ** (B / max(h, 1e-8))`, with `h` this half-life, or with
+            `ema_rampup` set `h = min(ema_half_life_images, images_seen * ema_rampup)`,
+            `images_seen` the images shown before this step (training step x B).
+            See `ema_beta`. Exact for normalization-free generators (nothing
+            but weights to average).
+        ema_rampup: the ramp-up factor of the half-life (e.g. 0.05; None: no
+            ramp-up); only with `ema_half_life_images`.
         instance_noise: a `kerasgan.regularizers.InstanceNoise`, or None.
         seed: integer seed of the latent and noise draws.
         clip_discriminator: if a number c, every trainable weight of the
@@ -163,6 +173,8 @@ class GAN(AdversarialModel):
         regularizers=(),
         d_steps=1,
         ema_decay=None,
+        ema_half_life_images=None,
+        ema_rampup=None,
         instance_noise=None,
         seed=0,
         clip_discriminator=None,
@@ -234,6 +246,21 @@ class GAN(AdversarialModel):
         ):
             raise ValueError(f"`ema_decay` must be None or in (0, 1); got {ema_decay!r}.")
         self.ema_decay = None if ema_decay is None else float(ema_decay)
+        if ema_half_life_images is not None:
+            if ema_decay is not None:
+                raise ValueError(
+                    "Give the EMA either a fixed `ema_decay` or `ema_half_life_images`, not both; "
+                    f"got ema_decay={ema_decay!r}, ema_half_life_images={ema_half_life_images!r}.")
+            ema_half_life_images = check_positive_number(
+                "ema_half_life_images", ema_half_life_images)
+        if ema_rampup is not None:
+            if ema_half_life_images is None:
+                raise ValueError(
+                    "`ema_rampup` ramps up `ema_half_life_images`, which is None; got "
+                    f"ema_rampup={ema_rampup!r}. Set ema_half_life_images (in images).")
+            ema_rampup = check_positive_number("ema_rampup", ema_rampup)
+        self.ema_half_life_images = ema_half_life_images
+        self.ema_rampup = ema_rampup
         if instance_noise is not None and not isinstance(
             instance_noise, regularizers_lib.InstanceNoise
         ):
@@ -259,7 +286,7 @@ class GAN(AdversarialModel):
             raise ValueError(f"`seed` must be an integer; got {seed!r}.")
         self.seed = int(seed)
         self.ema_generator = None
-        if self.ema_decay is not None:
+        if self.ema_decay is not None or self.ema_half_life_images is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.name = f"{generator.name}_ema"
             self.ema_generator.set_weights(generator.get_weights())
@@ -276,7 +303,8 @@ class GAN(AdversarialModel):
 
     @property
     def sampling_generator(self):
-        """The generator used for sampling: the EMA copy when `ema_decay` is set.
+        """The generator used for sampling: the EMA copy when `ema_decay` or
+        `ema_half_life_images` is set.
 
         Example:
         >>> from kerasgan.nets import mlp_generator, mlp_discriminator
@@ -437,29 +465,23 @@ class GAN(AdversarialModel):
                 fake_logits = critic(fake_in)
             d_loss = self.discriminator_objective(real_logits, fake_logits)
             total = d_loss
-            penalty_values = {}
+            penalty_values = []
             for i, penalty in enumerate(self.penalties):
-                seed = self._step_seed(_PENALTY, k, i)
-                if penalty.interval == 1:
-                    due = tf.constant(True)
-                    value = penalty(critic, real_in, fake_in, seed)
-                else:
-                    due = tf.equal(self.d_optimizer.iterations % penalty.interval, 0)
-                    value = tf.cond(
-                        due,
-                        lambda p=penalty, s=seed: tf.cast(p(critic, real_in, fake_in, s), tf.float32),
-                        lambda: tf.constant(0.0),
-                    )
-                value = tf.cast(value, tf.float32)  # float16 critics (mixed precision)
-                penalty_values[penalty.name] = (value, due)
-                total = total + penalty.weight * penalty.interval * value
+                value, statistics, due = self._penalize(
+                    penalty, i, k, critic, real_in, fake_in, real_logits, fake_logits)
+                penalty_values.append((penalty, value, statistics, due))
+                # The weight may be a schedule of the training step (e.g. R3GAN's gamma).
+                weight = penalty.weight_at(self.optimizer.iterations)
+                total = total + tf.cast(weight, tf.float32) * penalty.interval * value
             scaled = self._scaled(total, self.d_optimizer)
         self._apply(tape, scaled, self.discriminator.trainable_variables, self.d_optimizer)
         self._trackers["d_loss"].update_state(d_loss)
         self._trackers["real_logits"].update_state(_logits_mean(real_logits))
         self._trackers["fake_logits"].update_state(_logits_mean(fake_logits))
-        for name, (value, due) in penalty_values.items():
-            self._trackers[name].update_state(value, sample_weight=tf.cast(due, tf.float32))
+        for penalty, value, statistics, due in penalty_values:
+            self._trackers[penalty.name].update_state(value, sample_weight=tf.cast(due, tf.float32))
+            if penalty.statistic_names:  # penalties with state (LeCam's anchors)
+                penalty.update({key: global_batch_mean(v) for key, v in statistics.items()}, due)
         if self.augment is not None and self.augment.stateful:
             self.augment.update(self._discriminator_statistics(real_logits, fake_logits))
 
@@ -475,7 +497,8 @@ class GAN(AdversarialModel):
             for i, regularizer in enumerate(self.generator_regularizers):
                 value, statistics, due = self._regularize_generator(regularizer, i, latents, labels)
                 regularized.append((regularizer, value, statistics, due))
-                total = total + regularizer.weight * regularizer.interval * value
+                weight = regularizer.weight_at(self.optimizer.iterations)
+                total = total + tf.cast(weight, tf.float32) * regularizer.interval * value
             scaled = self._scaled(total, self.g_optimizer)
         self._apply(tape, scaled, self.generator.trainable_variables, self.g_optimizer)
         self._trackers["g_loss"].update_state(g_loss)
@@ -483,7 +506,30 @@ class GAN(AdversarialModel):
             self._trackers[regularizer.name].update_state(value, sample_weight=tf.cast(due, tf.float32))
             regularizer.update({key: global_batch_mean(v) for key, v in statistics.items()}, due)
         if self.ema_generator is not None:
-            self._update_ema()
+            # This step's index: the generator's optimizer has just counted it.
+            global_batch = tf.shape(real)[0] * tf.distribute.get_strategy().num_replicas_in_sync
+            self._update_ema(self.ema_beta(self.optimizer.iterations - 1, global_batch))
+
+    def _penalize(self, penalty, i, k, critic, real_in, fake_in, real_logits, fake_logits):
+        """(value, per-replica statistics, due) of one discriminator penalty, computed
+        every `interval` discriminator steps (zero statistics when not due)."""
+        seed = self._step_seed(_PENALTY, k, i)
+
+        def compute():
+            value, statistics = penalty.compute(critic, real_in, fake_in, seed,
+                                                real_logits=real_logits, fake_logits=fake_logits)
+            # float32 also for float16 critics (mixed precision).
+            return tf.cast(value, tf.float32), {key: tf.cast(v, tf.float32)
+                                                for key, v in statistics.items()}
+
+        if penalty.interval == 1:
+            value, statistics = compute()
+            return value, statistics, tf.constant(True)
+        due = tf.equal(self.d_optimizer.iterations % penalty.interval, 0)
+        names = penalty.statistic_names
+        value, statistics = tf.cond(
+            due, compute, lambda: (tf.constant(0.0), {key: tf.constant(0.0) for key in names}))
+        return value, statistics, due
 
     def _regularize_generator(self, regularizer, i, latents, labels):
         """(value, per-replica statistics, due) of one generator regularizer, computed
@@ -509,22 +555,48 @@ class GAN(AdversarialModel):
             due, compute, lambda: (tf.constant(0.0), {k: tf.constant(0.0) for k in names}))
         return value, statistics, due
 
-    def _update_ema(self):
-        decay = self.ema_decay
+    def ema_beta(self, step, batch_size):
+        """The EMA decay of training step `step` (0-based) with global batch `batch_size`.
+
+        `ema_decay` when that is set; with `ema_half_life_images` h (and
+        `ema_rampup` r) `0.5 ** (B / max(min(h, step * B * r), 1e-8))`
+        (StyleGAN2-ADA's formula: the first step copies the weights when
+        ramping up); None without an EMA.
+
+        Example:
+        >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)),
+        ...           ema_half_life_images=10_000, ema_rampup=0.05)
+        >>> [round(float(gan.ema_beta(step, 32)), 6) for step in (0, 1, 100, 10_000)]
+        [0.0, 1e-06, 0.870551, 0.997784]
+        """
+        if self.ema_half_life_images is None:
+            return self.ema_decay
+        batch = tf.cast(batch_size, tf.float64)
+        half_life = tf.constant(self.ema_half_life_images, tf.float64)
+        if self.ema_rampup is not None:
+            images_seen = tf.cast(step, tf.float64) * batch
+            half_life = tf.minimum(half_life, images_seen * self.ema_rampup)
+        return tf.cast(tf.pow(tf.constant(0.5, tf.float64),
+                              batch / tf.maximum(half_life, 1e-8)), tf.float32)
+
+    def _update_ema(self, decay=None):
+        decay = self.ema_decay if decay is None else decay
         pairs = list(zip(self.ema_generator.weights, self.generator.weights))
         trainable = {id(v) for v in self.generator.trainable_weights}
 
-        def merge_fn(strategy):
+        def merge_fn(strategy, decay):
             for ema_var, var in pairs:
                 if id(var) in trainable:
-                    def update(e, v):
-                        return e.assign(decay * e + (1.0 - decay) * tf.cast(v, e.dtype))
+                    def update(e, v, d):
+                        d = tf.cast(d, e.dtype)
+                        return e.assign(d * e + (1.0 - d) * tf.cast(v, e.dtype))
                 else:
-                    def update(e, v):
+                    def update(e, v, d):
                         return e.assign(tf.cast(v, e.dtype))
-                strategy.extended.update(ema_var.value, update, args=(var.value,))
+                strategy.extended.update(ema_var.value, update, args=(var.value, decay))
 
-        tf.distribute.get_replica_context().merge_call(merge_fn)
+        tf.distribute.get_replica_context().merge_call(merge_fn, args=(decay,))
 
     # --------------------------------------------------------------- sampling
     def generate(self, num_or_latents, seed=None, batch_size=4096, truncation=None, labels=None):
@@ -543,7 +615,7 @@ class GAN(AdversarialModel):
                 or one per sample (`[N]` ints in `[0, num_classes)`); None
                 cycles through the classes (sample i gets class i mod K).
 
-        Uses the EMA generator when `ema_decay` is set.
+        Uses the EMA generator when `ema_decay` or `ema_half_life_images` is set.
 
         Example:
         >>> from kerasgan.nets import mlp_generator, mlp_discriminator
@@ -666,6 +738,8 @@ class GAN(AdversarialModel):
                           for r in self.penalties + self.generator_regularizers],
             d_steps=self.d_steps,
             ema_decay=self.ema_decay,
+            ema_half_life_images=self.ema_half_life_images,
+            ema_rampup=self.ema_rampup,
             instance_noise=None if self.instance_noise is None else self.instance_noise.get_config(),
             seed=self.seed,
             clip_discriminator=self.clip_discriminator,

@@ -9,6 +9,7 @@
 | `WGANGP`     | Wasserstein         | gradient penalty (lambda 10), 5 critic steps|
 | `R1GAN`      | non-saturating      | R1 penalty (gamma)                          |
 | `SNGAN`      | hinge               | spectral normalization in D                 |
+| `R3GAN`      | relativistic pairing| R1 + R2 penalties (gamma each)              |
 
 Each returns a `kerasgan.models.GAN`; extra keyword arguments (ema_decay,
 instance_noise, seed, ...) go to `GAN`. Each factory registers itself in
@@ -19,10 +20,10 @@ instance_noise, seed, ...) go to `GAN`. Each factory registers itself in
 from kerasgan.core.registry import Registry
 from kerasgan.layers import SpectralNormalization
 from kerasgan.models.gan import GAN
-from kerasgan.regularizers import R1, GradientPenalty
+from kerasgan.regularizers import R1, R2, GradientPenalty
 
 __all__ = ["VARIANTS", "create_variant", "register_variant", "MinimaxGAN", "NSGAN", "LSGAN",
-           "WGAN", "WGANGP", "R1GAN", "SNGAN"]
+           "WGAN", "WGANGP", "R1GAN", "SNGAN", "R3GAN"]
 
 #: The GAN variants by name (factories `(generator, discriminator, **kwargs) -> GAN`).
 VARIANTS = Registry("GAN variant")
@@ -156,6 +157,40 @@ def SNGAN(generator, discriminator, **kwargs):
             f"{discriminator.name!r} has none. Build it with spectral_norm=True."
         )
     return GAN(generator, discriminator, loss="hinge", **kwargs)
+
+
+@register_variant("r3gan", label="R3GAN (RpGAN + R1 + R2)")
+def R3GAN(generator, discriminator, gamma=0.05, r2_gamma=None, regularizers=(), **kwargs):
+    """The R3GAN objective (Huang et al. 2024): relativistic pairing loss with R1 and R2.
+
+    D minimizes `E softplus(-(D(x) - D(G(z))))` + (gamma / 2) E||grad D(x)||^2 +
+    (gamma / 2) E||grad D(G(z))||^2; G minimizes `E softplus(-(D(G(z)) - D(x)))`.
+
+    Args:
+        gamma: the R1 gamma (and R2's unless `r2_gamma` is given): a number, a
+            schedule (`kerasgan.schedules.CosineSchedule`, R3GAN decays it 10x
+            with the learning rate) or its Keras serialization (zoo configs).
+            R3GAN uses 0.05 on CIFAR-10 (the default) and larger values for
+            larger images.
+        r2_gamma: R2's gamma when it differs from R1's (None: `gamma`).
+        regularizers: further regularizers (e.g. `LeCam`), after R1 and R2.
+        **kwargs: the other `GAN` arguments (e.g. `ema_half_life_images`,
+            `ema_rampup`, `augment`).
+
+    Nets, augmentation, EMA and the optimizers' schedules are chosen separately
+    (a zoo config: `"model": "r3gan"`).
+
+    Example:
+    >>> from kerasgan.nets import mlp_generator, mlp_discriminator
+    >>> gan = R3GAN(mlp_generator(4, (2,), (8,)), mlp_discriminator((2,), (8,)), gamma=0.1)
+    >>> gan.gan_loss.name, gan.penalties
+    ('relativistic_pairing', [R1(gamma=0.1, interval=1), R2(gamma=0.1, interval=1)])
+    """
+    r2_gamma = gamma if r2_gamma is None else r2_gamma
+    return GAN(
+        generator, discriminator, loss="relativistic_pairing",
+        regularizers=[R1(gamma=gamma), R2(gamma=r2_gamma), *regularizers], **kwargs,
+    )
 
 
 def create_variant(name, generator, discriminator, **kwargs):
