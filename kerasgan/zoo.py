@@ -221,9 +221,11 @@ def _floor(entry):
 #: The sentence above each GAN table, by dataset kind (`kerasgan.data.dataset_info`).
 GAN_TABLE_INTROS = {
     "images": "**Image GANs** — FID / KID in the features of the dataset's domain net (digits-net, "
-              "mnist-net) against the held-out reference, at the sample counts of the real-data "
-              "floor (see [Evaluation](#evaluation-fid-kid-is-precisionrecall)); classes judged "
-              "by the same net.",
+              "mnist-net, fashion-net) against the held-out reference, at the sample counts of "
+              "the real-data floor (see [Evaluation](#evaluation-fid-kid-is-precisionrecall-"
+              "intra-class-fid-cas-stacked-mnist-modes)); classes judged by the same net; for "
+              "conditional entries intra-class FID and the Classification Accuracy Score (the "
+              "same classifier trained on real images in brackets).",
     "points": "**2-D mixtures** — the PacGAN / VEEGAN mode-collapse benchmark.",
 }
 

@@ -223,6 +223,8 @@ def render_feature_net_card(entry):
                 f"| {m['fid']:.3f} | {1e3 * m['kid']:.3f} ± {1e3 * m['kid_std']:.3f} | "
                 f"{m['precision']:.3f} | {m['recall']:.3f} | {m['density']:.3f} | "
                 f"{m['coverage']:.3f} | {m['inception_score']:.2f} |", ""]
+    if c.get("notes"):
+        out += ["## Notes", "", c["notes"], ""]
     stacked = (floors or {}).get("stacked_mnist")
     if stacked:
         out += ["## Stacked MNIST floor", "",

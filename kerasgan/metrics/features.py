@@ -3,10 +3,10 @@
 Sample-quality metrics compare real and generated images in the feature space of
 a trained network. Two families, with the same interface (`FeatureExtractor`):
 
-* **Domain feature nets** of the project's own, for small images: `"digits-net"`
-  (trained on the embedded `digits` train split) and `"mnist-net"` (trained on
-  MNIST's `test[:8000]`, the MNIST data available to the project),
-  CNN classifiers (`kerasgan.nets.digit_classifier`) shipped in the zoo with
+* **Domain feature nets** of the project's own, for small images (every
+  feature-net entry of the zoo): `"digits-net"` (trained on the embedded
+  `digits` train split), `"mnist-net"` and `"fashion-net"` (trained on the
+  train splits of MNIST and Fashion-MNIST), CNN classifiers (`kerasgan.nets.digit_classifier`) shipped in the zoo with
   their sha256 and measured accuracy, loaded by `get_extractor(name)`.
 * **InceptionV3** pool features (2048-d) and ImageNet class probabilities, from
   `keras.applications` with ImageNet weights: the path real users take for
@@ -483,8 +483,9 @@ def _feature_net_loader(name):
     return load
 
 
-# The project's domain feature nets (their zoo cards hold the weights and floors).
-for _name in ("digits-net", "mnist-net"):
+# The project's domain feature nets: every feature-net entry of the zoo (digits-net,
+# mnist-net, fashion-net; their cards hold the weights and floors).
+for _name in sorted(zoo_entries.entries(kind="feature_net")):
     register_extractor(_name, _feature_net_loader(_name), source="zoo")
 register_extractor("inception-v3", inception_v3, options=("weights", "download"),
                    source="keras.applications")
