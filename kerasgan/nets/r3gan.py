@@ -191,9 +191,9 @@ class Downsample2D(keras.layers.Layer):
 
     Example:
     >>> import numpy as np
-    >>> x = np.array([0.0, 0.0, 8.0, 8.0], "float32").reshape(1, 1, 4, 1)
-    >>> Downsample2D()(x).numpy()[0, 0, :, 0].tolist()
-    [1.0, 7.0]
+    >>> x = np.tile(np.array([0.0, 0.0, 8.0, 8.0], "float32"), (4, 1)).reshape(1, 4, 4, 1)
+    >>> Downsample2D()(x).numpy()[0, :, :, 0].tolist()
+    [[1.0, 7.0], [1.0, 7.0]]
     """
 
     def call(self, x):
@@ -232,6 +232,15 @@ class GroupedConv2D(keras.layers.Conv2D):
             raise ValueError(f"GroupedConv2D is channels-last only; got data_format={self.data_format!r}.")
 
     def convolution_op(self, inputs, kernel):
+        """The convolution of `inputs` by `kernel`, one ordinary convolution per group.
+
+        Example:
+        >>> import numpy as np
+        >>> layer = GroupedConv2D(4, 1, groups=2, use_bias=False, kernel_initializer="ones")
+        >>> x = np.arange(4, dtype="float32").reshape(1, 1, 1, 4)
+        >>> layer(x).numpy().ravel().tolist()  # group sums: 0 + 1, 2 + 3
+        [1.0, 1.0, 5.0, 5.0]
+        """
         if self.groups == 1:
             return super().convolution_op(inputs, kernel)
         pieces = zip(ops.split(inputs, self.groups, axis=-1), ops.split(kernel, self.groups, axis=-1))
