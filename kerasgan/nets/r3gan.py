@@ -14,9 +14,12 @@ implementation (`R3GAN/Networks.py` of brownvc/R3GAN):
   three linear layers); every other layer has `gain = 1`;
 * **interpolating resampling**: 2x up-sampling is bilinear (nearest, then a
   [1, 2, 1] blur), 2x down-sampling is the [1, 3, 3, 1] low-pass filter of R3GAN
-  (a [1, 2, 1] blur, then 2x2 average pooling) -- no transposed or strided
-  convolutions; a width change between stages is a 1x1 convolution (before
-  up-sampling, after down-sampling);
+  (a [1, 2, 1] blur, then 2x2 average pooling), with edges replicated where
+  R3GAN pads with zeros -- no transposed or strided convolutions; both are
+  two small matrix products (`resampling_matrix`), fast on CPU with and
+  without XLA (a depthwise convolution under XLA on CPU is not); a width
+  change between stages is a 1x1 convolution (before up-sampling, after
+  down-sampling);
 * generator: a **learned constant basis** (`GenerativeBasis`: a `S x S x C`
   tensor scaled channel-wise by a linear map of the latent) at the first
   stage, residual stages up to the image size, a 1x1 convolution to the
@@ -48,6 +51,10 @@ Class-conditional with `num_classes` (the library's conventions, as
 Grouped convolutions are computed group by group (`GroupedConv2D`): TensorFlow's
 fused grouped convolution is unavailable or very slow on CPU (with XLA); the
 weights have the layout of `keras.layers.Conv2D(groups=...)`.
+
+The defaults are sized for CPU training (R3GAN's own configs are ~100x wider):
+at 28 px widths (64, 32, 16) / (16, 32, 64), one block per stage, 64,016
+generator and 59,984 discriminator weights.
 
 Example:
 >>> g = r3gan_generator(32, (28, 28, 1), widths=(32, 32, 16))
