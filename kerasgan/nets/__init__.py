@@ -6,6 +6,9 @@
 * `resnet_generator` / `resnet_discriminator`: SNGAN ResBlocks with the BigGAN
   pieces (conditional BN from a shared embedding, hierarchical latents,
   self-attention, projection discriminator);
+* `r3gan_generator` / `r3gan_discriminator`: R3GAN's modernized nets (grouped
+  inverted-bottleneck residual blocks, no normalization, fix-up init, learned
+  bases) at 28, 32, 64 px, optionally class-conditional;
 * `unet_generator`, `resnet_translator`, `patchgan_discriminator`: pix2pix /
   CycleGAN image-to-image nets;
 * `digit_classifier`: the domain feature nets of the metrics.
@@ -25,6 +28,7 @@ from kerasgan.nets.registry import NETS, ROLES, build_net, register_net
 from kerasgan.nets.classifier import digit_classifier
 from kerasgan.nets.dcgan import dcgan_discriminator, dcgan_generator
 from kerasgan.nets.mlp import mlp_discriminator, mlp_generator
+from kerasgan.nets.r3gan import r3gan_discriminator, r3gan_generator
 from kerasgan.nets.resnet import resnet_discriminator, resnet_generator
 from kerasgan.nets.translation import patchgan_discriminator, resnet_translator, unet_generator
 
@@ -38,6 +42,8 @@ __all__ = [
     "digit_classifier",
     "mlp_discriminator",
     "mlp_generator",
+    "r3gan_discriminator",
+    "r3gan_generator",
     "resnet_discriminator",
     "resnet_generator",
     "patchgan_discriminator",
