@@ -22,7 +22,7 @@ IMAGE_RECIPES = ["biggan_cifar10", "dcgan_celeba64", "sngan_resnet_cifar10"]  # 
 
 
 TRANSLATION = ["cyclegan_digits", "cyclegan_horse2zebra", "pix2pix_digits", "pix2pix_facades"]
-FEATURE_NETS = ["digits-net", "mnist-net"]
+FEATURE_NETS = ["digits-net", "fashion-net", "mnist-net"]
 
 
 def test_every_entry_is_registered():
