@@ -329,7 +329,10 @@ def train_run(
             are removed at the end.
         mixed_precision: a `kerasgan.precision.POLICIES` name (e.g.
             `"mixed_float16"`, with loss scaling), set while the nets are built.
-        jit_compile: XLA for the train step (True / False / "auto").
+        jit_compile: XLA for the train step (True / False / "auto"). With
+            "auto", a recipe's `training.jit_compile` (True / False) decides
+            (e.g. False for nets XLA compiles slowly on CPU), else XLA is on
+            with one replica.
         lr_scaling: `"none"`, `"linear"` or `"sqrt"`: learning rates for a
             global batch other than the recipe's (`scale_learning_rates`).
 
@@ -361,6 +364,8 @@ def train_run(
     dataset = dataset or config["dataset"]
     config = normalize_config(config, "gan")
     config["model_args"] = {**config["model_args"], "seed": seed}
+    if jit_compile == "auto" and isinstance(training.get("jit_compile"), bool):
+        jit_compile = training["jit_compile"]
     gan = run.build(lambda: compile_gan(build_gan(config), config, jit_compile=jit_compile))
     preprocessing = {k: training[k] for k in ("image_size", "center_crop") if k in training}
     ds = data.load(

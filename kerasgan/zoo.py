@@ -76,7 +76,7 @@ def entries(kind=None, pretrained=None):
 
     Example:
     >>> len(entries(kind="gan")), sorted(entries(kind="feature_net"))
-    (24, ['digits-net', 'mnist-net'])
+    (24, ['digits-net', 'fashion-net', 'mnist-net'])
     """
     return _entries.entries(kind=kind, pretrained=pretrained)
 
@@ -416,7 +416,7 @@ def feature_net_entries():
 
     Example:
     >>> sorted(feature_net_entries())
-    ['digits-net', 'mnist-net']
+    ['digits-net', 'fashion-net', 'mnist-net']
     """
     return entries(kind="feature_net")
 

@@ -24,7 +24,7 @@ Example:
 >>> entry.kind, entry.config["dataset"], entry.pretrained
 ('gan', 'gaussian_mixture/ring8', True)
 >>> sorted(entries(kind="feature_net"))
-['digits-net', 'mnist-net']
+['digits-net', 'fashion-net', 'mnist-net']
 """
 
 import dataclasses
