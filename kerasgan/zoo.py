@@ -76,7 +76,7 @@ def entries(kind=None, pretrained=None):
 
     Example:
     >>> len(entries(kind="gan")), sorted(entries(kind="feature_net"))
-    (24, ['digits-net', 'fashion-net', 'mnist-net'])
+    (26, ['digits-net', 'fashion-net', 'mnist-net'])
     """
     return _entries.entries(kind=kind, pretrained=pretrained)
 

@@ -48,7 +48,7 @@ def test_zoo_list_and_show():
     listing = kerasgan("zoo", "list")
     assert listing.returncode == 0, listing.stderr[-2000:]
     lines = listing.stdout.strip().splitlines()
-    assert len(lines) == len(zoo.list_models()) == 31  # 24 GANs, 4 translation, 3 feature nets
+    assert len(lines) == len(zoo.list_models()) == 33  # 26 GANs, 4 translation, 3 feature nets
     assert "FID (digits-net)" in listing.stdout and "not trained" in listing.stdout
     assert "r1gan_ring8" in listing.stdout
     assert lines[-1].startswith("mnist-net") and "held-out accuracy" in lines[-1]

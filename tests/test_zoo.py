@@ -15,7 +15,7 @@ from kerasgan.models import GAN
 from helpers import run_python_json
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "sngan"]
+VARIANTS = ["gan", "nsgan", "lsgan", "wgan", "wgan_gp", "r1gan", "r3gan", "sngan"]
 IMAGE_TRAINED = ["cdcgan_digits", "cdcgan_mnist", "dcgan_digits", "dcgan_mnist", "lsgan_digits",
                  "sngan_digits", "wgan_gp_digits"]
 IMAGE_RECIPES = ["biggan_cifar10", "dcgan_celeba64", "sngan_resnet_cifar10"]  # not trained here
@@ -281,7 +281,7 @@ def test_pretrained_entries_load_from_a_non_editable_install(tmp_path):
     assert translation == ["generator_xy", "generator_yx"]  # translation entries ship too
     assert width == 64 and net_path.startswith(str(target))  # feature nets ship too
     assert root.startswith(str(target))
-    assert len(pretrained) == 14 + len(IMAGE_TRAINED)
+    assert len(pretrained) == 2 * len(VARIANTS) + len(IMAGE_TRAINED)
     assert size > 0 and weights.startswith(str(target))
 
 
