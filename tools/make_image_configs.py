@@ -169,13 +169,20 @@ ENTRIES += [
 ]
 
 
-def main():
-    for config in ENTRIES:
+def write_entries(entries, names=None):
+    """Write `zoo/NAME/config.json` of each entry (of those in `names`, when given)."""
+    for config in entries:
+        if names and config["name"] not in names:
+            continue
         folder = os.path.join(ROOT, "zoo", config["name"])
         os.makedirs(folder, exist_ok=True)
         write_config(os.path.join(folder, "config.json"),
                      migrate_config(config, "gan", config["name"]))
         print("wrote", config["name"])
+
+
+def main():
+    write_entries(ENTRIES)
 
 
 if __name__ == "__main__":

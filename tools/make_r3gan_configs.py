@@ -19,8 +19,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from make_image_configs import entry  # noqa: E402
-from migrate_zoo_schema import migrate_config, write_config  # noqa: E402
+from make_image_configs import entry, write_entries  # noqa: E402
 
 #: Images per training run of the 28 px entries (batch 64 x 8,000 steps).
 BATCH = 64
@@ -114,14 +113,7 @@ ENTRIES += [mixture_entry("ring8"), mixture_entry("grid25")]
 
 
 def main(names=None):
-    for config in ENTRIES:
-        if names and config["name"] not in names:
-            continue
-        folder = os.path.join(ROOT, "zoo", config["name"])
-        os.makedirs(folder, exist_ok=True)
-        write_config(os.path.join(folder, "config.json"),
-                     migrate_config(config, "gan", config["name"]))
-        print("wrote", config["name"])
+    write_entries(ENTRIES, names)
 
 
 if __name__ == "__main__":

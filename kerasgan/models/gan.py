@@ -82,6 +82,19 @@ def _first_input_shape(model):
     return tuple(shape[0]) if isinstance(shape, list) else tuple(shape)
 
 
+def _when_due(compute, regularizer, optimizer):
+    """`(value, statistics, due)` of `compute()` on the steps of `optimizer` the regularizer's
+    lazy `interval` makes due; zeros (and `due` False) on the others."""
+    if regularizer.interval == 1:
+        value, statistics = compute()
+        return value, statistics, tf.constant(True)
+    due = tf.equal(optimizer.iterations % regularizer.interval, 0)
+    names = regularizer.statistic_names
+    value, statistics = tf.cond(
+        due, compute, lambda: (tf.constant(0.0), {key: tf.constant(0.0) for key in names}))
+    return value, statistics, due
+
+
 @MODELS.register("gan", kind="gan")
 @keras.saving.register_keras_serializable(package="kerasgan")
 class GAN(AdversarialModel):
@@ -522,14 +535,7 @@ class GAN(AdversarialModel):
             return tf.cast(value, tf.float32), {key: tf.cast(v, tf.float32)
                                                 for key, v in statistics.items()}
 
-        if penalty.interval == 1:
-            value, statistics = compute()
-            return value, statistics, tf.constant(True)
-        due = tf.equal(self.d_optimizer.iterations % penalty.interval, 0)
-        names = penalty.statistic_names
-        value, statistics = tf.cond(
-            due, compute, lambda: (tf.constant(0.0), {key: tf.constant(0.0) for key in names}))
-        return value, statistics, due
+        return _when_due(compute, penalty, self.d_optimizer)
 
     def _regularize_generator(self, regularizer, i, latents, labels):
         """(value, per-replica statistics, due) of one generator regularizer, computed
@@ -546,14 +552,7 @@ class GAN(AdversarialModel):
             return tf.cast(value, tf.float32), {k: tf.cast(v, tf.float32)
                                                 for k, v in statistics.items()}
 
-        if regularizer.interval == 1:
-            value, statistics = compute()
-            return value, statistics, tf.constant(True)
-        due = tf.equal(self.g_optimizer.iterations % regularizer.interval, 0)
-        names = regularizer.statistic_names
-        value, statistics = tf.cond(
-            due, compute, lambda: (tf.constant(0.0), {k: tf.constant(0.0) for k in names}))
-        return value, statistics, due
+        return _when_due(compute, regularizer, self.g_optimizer)
 
     def ema_beta(self, step, batch_size):
         """The EMA decay of training step `step` (0-based) with global batch `batch_size`.
