@@ -36,6 +36,7 @@ import os
 import tensorflow_datasets as tfds
 
 from kerasgan.data.idx import IDX_SPLIT_PREFIXES, find_idx_files, read_idx, read_idx_shape
+from kerasgan.data.info import split_name
 
 __all__ = ["LOCAL_SOURCE_ENV", "check_local_source", "local_source", "local_sources",
            "set_local_source"]
@@ -47,7 +48,7 @@ _SOURCES = {}
 
 
 def _family(name):
-    return str(name).partition("/")[0].split(":")[0]
+    return split_name(name)[0]
 
 
 def _parse_env():
